@@ -30,7 +30,7 @@ def _as_float32(x:np.ndarray, name:str):
     "`x` cast to a C-contiguous float32 array; `TypeError` for non-float dtypes, `ValueError` for NaN/inf"
     if x.dtype.kind != 'f':
         raise TypeError(f"{name} must hold real floating-point values (float16/32/64), got dtype {x.dtype}; "
-                        f"cast it explicitly if you mean it (e.g. `{name}.astype(np.float32)`)")
+                        f"cast {name} to float32 explicitly if you mean it")
     with np.errstate(over='ignore'): y = np.ascontiguousarray(x, dtype=np.float32)
     fin = np.isfinite(y)
     if not fin.all():
@@ -170,27 +170,31 @@ class CSR(_SparseBase):
 
 # %% ../nbs/00_formats.ipynb #13e3ed76
 def _spy_csr(m:CSR, ax_spy, ax_arr):
-    "Spy plot of `m` on `ax_spy`, its `indptr`/`indices`/`data` as labelled cells on `ax_arr`"
+    "Spy plot of `m` on `ax_spy` (values written in, colour = row), its `indptr`/`indices`/`data` as cells on `ax_arr`"
     import matplotlib.pyplot as plt
-    d = m.to_dense()
-    ax_spy.imshow(np.where(d != 0, np.abs(d), np.nan), cmap='viridis')
-    ax_spy.set_xticks(range(m.shape[1])); ax_spy.set_yticks(range(m.shape[0]))
-    ax_spy.set_xlabel('column = input channel'); ax_spy.set_ylabel('row = output channel')
-    ax_spy.set_title(f'weight {m.shape[0]}×{m.shape[1]}, nnz={m.nnz}')
-    ax_spy.set_xticks(np.arange(-.5, m.shape[1]), minor=True); ax_spy.set_yticks(np.arange(-.5, m.shape[0]), minor=True)
+    (rows, cols), d = m.shape, m.to_dense()
+    colors = plt.cm.tab10(np.arange(rows) % 10)
+    for y, x in zip(*np.nonzero(d)):
+        ax_spy.add_patch(plt.Rectangle((x - .5, y - .5), 1, 1, fc=colors[y], alpha=.45, ec='k'))
+        ax_spy.text(x, y, f'{d[y, x]:.1f}', ha='center', va='center', fontsize=8)
+    ax_spy.set_xlim(-.5, cols - .5); ax_spy.set_ylim(rows - .5, -.5); ax_spy.set_aspect('equal')
+    ax_spy.set_xticks(range(cols)); ax_spy.set_yticks(range(rows))
+    ax_spy.set_xticks(np.arange(-.5, cols), minor=True); ax_spy.set_yticks(np.arange(-.5, rows), minor=True)
     ax_spy.grid(which='minor', color='lightgray'); ax_spy.tick_params(which='minor', length=0)
-    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
-    colors = plt.cm.tab10(rows % 10)
+    ax_spy.set_xlabel('column = input channel'); ax_spy.set_ylabel('row = output channel')
+    ax_spy.set_title(f'weight {rows}×{cols}: nnz={m.nnz}, density={m.density:.2f}')
+    row_of = np.repeat(np.arange(rows), np.diff(m.indptr))
+    def cell(x, y, v, fc): 
+        ax_arr.add_patch(plt.Rectangle((x, y), 1, 1, fc=fc, alpha=.45, ec='k'))
+        ax_arr.text(x + .5, y + .5, v, ha='center', va='center', fontsize=8)
     for k in range(m.nnz):
-        for y, v, fmt in [(1, m.indices[k], '{}'), (0, m.data[k], '{:.1f}')]:
-            ax_arr.add_patch(plt.Rectangle((k, y), 1, 1, fc=colors[k], alpha=.35, ec='k'))
-            ax_arr.text(k + .5, y + .5, fmt.format(v), ha='center', va='center', fontsize=8)
-    for o, p in enumerate(m.indptr):
-        ax_arr.annotate(f'{p}', (p, 2), (p, 2.9), ha='center', fontsize=8, arrowprops=dict(arrowstyle='->'))
-    ax_arr.text(-.3, 3.3, 'indptr', ha='right', va='center'); ax_arr.text(-.3, 1.5, 'indices', ha='right', va='center')
-    ax_arr.text(-.3, .5, 'data', ha='right', va='center')
-    ax_arr.set_xlim(-2.5, m.nnz + .5); ax_arr.set_ylim(-.2, 3.8); ax_arr.axis('off')
-    ax_arr.set_title('CSR arrays (cell colour = row)')
+        cell(k, 1, f'{m.indices[k]}', colors[row_of[k]]); cell(k, 0, f'{m.data[k]:.1f}', colors[row_of[k]])
+    for o, p in enumerate(m.indptr):   # cell o points at the first stored entry of row o (and the end of row o-1)
+        cell(o, 3.2, f'{p}', colors[o] if o < rows else 'white')
+        ax_arr.annotate('', (p, 2), (o + .5, 3.2), arrowprops=dict(arrowstyle='->', color='k', lw=.8))
+    for y, t in [(3.7, 'indptr'), (1.5, 'indices'), (.5, 'data')]: ax_arr.text(-.3, y, t, ha='right', va='center')
+    ax_arr.set_xlim(-2.5, max(m.nnz, rows + 1) + .5); ax_arr.set_ylim(-.2, 4.4); ax_arr.axis('off')
+    ax_arr.set_title('CSR arrays (colour = row): row o is indices/data[indptr[o]:indptr[o+1]]')
 
 # %% ../nbs/00_formats.ipynb #a7458a22
 @patch_to(CSR)
@@ -240,16 +244,17 @@ class BlockCSR(_SparseBase):
         "Entries of stored blocks that fall outside `shape` (padding) must be zero"
         (rows, cols), (r, c), (R, C) = self.shape, self.block, self.grid
         brows = np.repeat(np.arange(R, dtype=np.int32), np.diff(self.indptr))
-        for k_sel, sl, what, lim in [(brows == R - 1, np.s_[:, rows - (R-1)*r:, :], 'row', rows),
-                                     (self.indices == C - 1, np.s_[:, :, cols - (C-1)*c:], 'column', cols)]:
+        for k_sel, sl, what in [(brows == R - 1, np.s_[:, rows - (R-1)*r:, :], 'row'),
+                                (self.indices == C - 1, np.s_[:, :, cols - (C-1)*c:], 'column')]:
             pad = self.data[k_sel][sl]
             if pad.size and pad.any():
                 ks = np.nonzero(k_sel)[0]
                 j, a, b = np.argwhere(self.data[ks][sl] != 0)[0]
                 k = ks[j]; a += sl[1].start or 0; b += sl[2].start or 0
+                i, jj = brows[k], self.indices[k]
                 raise ValueError(f"data must be zero in the padding outside shape {self.shape}: data[{k}, {a}, {b}] = "
-                                 f"{self.data[k, a, b]} (block row {brows[k]}, block column {self.indices[k]}) "
-                                 f"lies beyond the last {what} ({lim})")
+                                 f"{self.data[k, a, b]} (block row {i}, block column {jj}) is at padded position "
+                                 f"({i*r + a}, {jj*c + b}), beyond the last {what}")
 
     @property
     def nblocks(self)->int:
