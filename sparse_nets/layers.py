@@ -22,7 +22,7 @@ def act_name(act) -> str|None:
     if act is None or type(act) is nn.Identity: return None
     if isinstance(act, str) and act.lower() in ('relu', 'relu6'): return act.lower()
     if type(act) is nn.ReLU: return 'relu'
-    if isinstance(act, nn.Hardtanh) and act.min_val == 0 and act.max_val == 6: return 'relu6'  # nn.ReLU6 is a Hardtanh(0, 6)
+    if type(act) in (nn.ReLU6, nn.Hardtanh) and act.min_val == 0 and act.max_val == 6: return 'relu6'  # ReLU6 is a Hardtanh(0, 6)
     raise ValueError(f"act must be None, 'relu', 'relu6', nn.ReLU or nn.ReLU6; got {act!r}")
 
 # %% ../nbs/02_layers.ipynb #8af935dc
@@ -137,6 +137,10 @@ class _SparseModule(nn.Module):
         if not any(e for e in error_msgs) and all(prefix + k not in missing_keys for k in _SPARSE_KEYS):
             try: self._W = self._build()  # validate now, not at the first forward
             except (ValueError, TypeError) as e: error_msgs.append(f"{prefix or type(self).__name__}: invalid sparse weight: {e}")
+
+    def __getstate__(self):  # copies and pickles carry the buffers; the CSR object is rebuilt from them
+        state = self.__dict__.copy(); state['_W'] = None
+        return state
 
     def _apply(self, fn, *args, **kwargs):
         res = super()._apply(fn, *args, **kwargs)
@@ -301,6 +305,7 @@ class LayerReport:
     sparsity:float # fraction of exact zeros in the weight
     decision:str # 'CSR', 'BlockCSR(rxc)' or 'dense'
     reason:str # why (and what was fused)
+    nbytes:int=0 # bytes of the weight as the converted model stores it (sparse arrays, or dense float32)
 
     @property
     def converted(self) -> bool: return self.decision != 'dense'
@@ -315,7 +320,10 @@ class SparseReport(list):
         w = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(hdr)]
         line = lambda cells: '  '.join(c.ljust(w[i]) for i, c in enumerate(cells)).rstrip()
         out = [line(hdr), line(['-' * n for n in w])] + [line(r) for r in rows]
-        out.append(f"{len(self.converted)} of {len(self)} layers converted to sparse")
+        c = self.converted
+        dense = sum(4 * math.prod(r.shape) for r in c)
+        out.append(f"{len(c)} of {len(self)} layers converted to sparse; their weights take {sum(r.nbytes for r in c) / 1024:.1f} KiB "
+                   f"(dense: {dense / 1024:.1f} KiB)")
         return '\n'.join(out)
     __str__ = __repr__
 
@@ -328,6 +336,7 @@ def _layer_problem(m, name, min_sparsity, exclude):
     if why: return why
     if m._forward_hooks or m._forward_pre_hooks or getattr(m, '_forward_hooks_with_kwargs', None):
         return "has forward hooks (e.g. torch.nn.utils.prune): make the pruning permanent first"
+    if m.weight.numel() == 0: return "empty weight"
     if m.weight.dtype != torch.float32: return f"weight is {m.weight.dtype}: the kernels are float32-only"
     if m.weight.device.type != 'cpu': return f"weight on {m.weight.device}: the kernels run on the CPU"
     pat = next((p for p in exclude if fnmatch.fnmatchcase(name, p)), None)
@@ -379,14 +388,15 @@ def to_sparse(model:nn.Module, # a (pruned) model; it is not modified
         s = _sparsity(m) if shape else 0.
         why = _layer_problem(m, name, min_sparsity, exclude)
         if why is not None:
-            report.append(LayerReport(name, type(m).__name__, shape, s, 'dense', why)); return None
+            nb = m.weight.numel() * m.weight.element_size() if shape else 0
+            report.append(LayerReport(name, type(m).__name__, shape, s, 'dense', why, nb)); return None
         a = None if act is None else act[1]
         if isinstance(m, nn.Linear): new = SparseLinear.from_linear(m, act=a, block=block, threads=threads)
         else: new = SparseConv1x1.from_conv(m, bn=None if bn is None else bn[1], act=a, block=block, threads=threads)
         why = f"{'linear' if isinstance(m, nn.Linear) else 'pointwise conv'}, sparsity {s:.1%} >= {min_sparsity:.1%}"
         for what, f in (('folded', bn), ('fused', act)):
             if f is not None: why += f"; {what} {type(f[1]).__name__} '{f[0]}'"
-        report.append(LayerReport(name, type(m).__name__, shape, s, fmt, why))
+        report.append(LayerReport(name, type(m).__name__, shape, s, fmt, why, new.sparse_weight.nbytes))
         return new
 
     if _is_candidate(model):  # the model is itself one layer
