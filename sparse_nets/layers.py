@@ -384,9 +384,10 @@ def to_sparse(model:nn.Module, # a (pruned) model; it is not modified
 
     def convert(m, name, bn=None, act=None):
         "Sparse replacement of `m` (None if it stays dense) and its report row; `bn`/`act` are (name, module) or None."
-        shape = tuple(m.weight.shape) if isinstance(getattr(m, 'weight', None), torch.Tensor) else ()
-        s = _sparsity(m) if shape else 0.
         why = _layer_problem(m, name, min_sparsity, exclude)
+        w = getattr(m, 'weight', None)
+        shape = () if not isinstance(w, torch.Tensor) or isinstance(w, nn.parameter.UninitializedParameter) else tuple(w.shape)
+        s = _sparsity(m) if shape else 0.
         if why is not None:
             nb = m.weight.numel() * m.weight.element_size() if shape else 0
             report.append(LayerReport(name, type(m).__name__, shape, s, 'dense', why, nb)); return None
@@ -418,6 +419,7 @@ def to_sparse(model:nn.Module, # a (pruned) model; it is not modified
                     if j is not None: setattr(parent, kids[j][0], nn.Identity())
     order = {n: i for i, n in enumerate(names)}
     report.sort(key=lambda r: order.get(r.name, len(order)))  # model order
-    model.requires_grad_(False)
+    for p in model.parameters():
+        if not isinstance(p, nn.parameter.UninitializedParameter): p.requires_grad_(False)
     model.sparse_report = report
     return model
