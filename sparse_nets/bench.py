@@ -492,7 +492,8 @@ def plot_speedup(results:BenchResults,   # what `run_bench` returned (or `BenchR
             for d in sm:
                 if d['threads'] == t and d['method'] == m and d['block'] != '1x1' and key in d:
                     ax.plot([d['sparsity']], [d[key]], '*', ms=13, color=f'C{i}', label=f"{m} {d['block']} blocks")
-        ax.set_yscale('log'); ax.set_xlabel('sparsity'); ax.set_title(f'{sn}, {t} thread{"s" if t > 1 else ""}')
+        ax.set_yscale('log'); ax.set_xlabel('sparsity')
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f'{v:g}×')); ax.set_title(f'{sn}, {t} thread{"s" if t > 1 else ""}')
         ax.grid(True, which='both', alpha=0.3)
     axs[0][0].set_ylabel(f'speedup over {baseline} (suite-summed time)'); axs[0][0].legend(fontsize=8)
     fig.tight_layout()
