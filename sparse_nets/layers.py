@@ -322,8 +322,8 @@ class SparseReport(list):
         out = [line(hdr), line(['-' * n for n in w])] + [line(r) for r in rows]
         c = self.converted
         dense = sum(4 * math.prod(r.shape) for r in c)
-        out.append(f"{len(c)} of {len(self)} layers converted to sparse; their weights take {sum(r.nbytes for r in c) / 1024:.1f} KiB "
-                   f"(dense: {dense / 1024:.1f} KiB)")
+        out.append(f"{len(c)} of {len(self)} layers converted to sparse" + (f"; their weights take {sum(r.nbytes for r in c) / 1024:.1f} KiB "
+                   f"(dense: {dense / 1024:.1f} KiB)" if c else ""))
         return '\n'.join(out)
     __str__ = __repr__
 
