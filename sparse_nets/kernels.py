@@ -372,16 +372,17 @@ def spmm(W, # `CSR` or `BlockCSR` of shape (Cout, Cin)
     bb = b if b is not None else np.zeros(1, np.float32)
     vec = (kernel == 'vector' or (kernel == 'auto' and HAS_AVX2_FMA)) and N >= 8 and br in _RUNS
     old = numba.get_num_threads()
-    if threads is not None: numba.set_num_threads(threads)
+    nth = old if threads is None else threads
+    if nth != old: numba.set_num_threads(nth)
     try:
         if vec:
             if bc > 1: indptr, indices, data = _split_columns(indptr, indices, data, br, bc, cols)
             run, MR = _RUNS[br]
             its = _pixel_tiles(N, B, MR)
-            bounds = _row_chunks(indptr, _nchunks(len(its), numba.get_num_threads()))
+            bounds = _row_chunks(indptr, _nchunks(len(its), nth))
             run(indptr, indices, data, rows, cols, N, X.reshape(-1), Y.reshape(-1), bb, b is not None, _ACTS[act], its, bounds)
         else:
             _spmm_portable(indptr, indices, data, rows, cols, br, bc, B, N, X.reshape(-1), bb, b is not None, _ACTS[act], Y.reshape(-1))
     finally:
-        numba.set_num_threads(old)
+        if nth != old: numba.set_num_threads(old)
     return Y
