@@ -95,13 +95,16 @@ class _SparseModule(nn.Module):
             if tuple(bias.shape) != (self._shape[0],): raise ValueError(f"bias must have shape ({self._shape[0]},), got {tuple(bias.shape)}")
             bias = bias.clone()
         self.register_buffer('bias', bias)
-        self._W = weight
+        self._cache = (weight, None if bias is None else self.bias.numpy())  # what spmm gets: (CSR/BlockCSR, bias array)
+
+    def _cached(self):
+        if self._cache is None: self._cache = (self._build(), None if self.bias is None else self.bias.numpy())
+        return self._cache
 
     @property
     def sparse_weight(self) -> CSR|BlockCSR:
         "The `CSR`/`BlockCSR` weight that `spmm` multiplies (rebuilt from the buffers when they changed)."
-        if self._W is None: self._W = self._build()
-        return self._W
+        return self._cached()[0]
 
     def _build(self):
         for k in _SPARSE_KEYS:
@@ -133,18 +136,18 @@ class _SparseModule(nn.Module):
             if t is not None: self._buffers[k] = torch.empty_like(t, device='cpu')  # take the checkpoint's size
             elif k == 'bias': self._buffers[k] = None  # a layer without bias
         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
-        self._W = None
+        self._cache = None
         if not any(e for e in error_msgs) and all(prefix + k not in missing_keys for k in _SPARSE_KEYS):
-            try: self._W = self._build()  # validate now, not at the first forward
+            try: self._cached()  # validate now, not at the first forward
             except (ValueError, TypeError) as e: error_msgs.append(f"{prefix or type(self).__name__}: invalid sparse weight: {e}")
 
     def __getstate__(self):  # copies and pickles carry the buffers; the CSR object is rebuilt from them
-        state = self.__dict__.copy(); state['_W'] = None
+        state = self.__dict__.copy(); state['_cache'] = None
         return state
 
     def _apply(self, fn, *args, **kwargs):
         res = super()._apply(fn, *args, **kwargs)
-        self._W = None
+        self._cache = None
         return res
 
     # --- forward helpers ---
@@ -152,7 +155,7 @@ class _SparseModule(nn.Module):
         if not isinstance(x, torch.Tensor): raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
         if x.dtype != torch.float32: raise TypeError(f"x must be float32 ({type(self).__name__} is float32-only), got {x.dtype}")
         if x.layout != torch.strided: raise TypeError(f"x must be a dense (strided) tensor, got layout {x.layout}")
-        if x.device.type != 'cpu': raise ValueError(f"x must be on the CPU, got device {x.device}")
+        if not x.is_cpu: raise ValueError(f"x must be on the CPU, got device {x.device}")
         if x.requires_grad and torch.is_grad_enabled():
             raise RuntimeError(f"{type(self).__name__} is inference-only (numba kernels have no backward) but x requires grad: "
                                "call it under torch.no_grad()/torch.inference_mode(), or detach x")
@@ -160,7 +163,8 @@ class _SparseModule(nn.Module):
             raise ValueError(f"x must have {' or '.join(map(str, ndims))} dims, got shape {tuple(x.shape)}")
 
     def _spmm(self, X):
-        return spmm(self.sparse_weight, X, bias=None if self.bias is None else self.bias.numpy(), act=self.act, threads=self.threads)
+        W, b = self._cached()
+        return spmm(W, X, bias=b, act=self.act, threads=self.threads)
 
     def dense_weight(self) -> torch.Tensor:
         "The weight as a dense float32 2-D tensor (Cout x Cin) — for checks, not for speed."
@@ -238,8 +242,9 @@ class SparseConv1x1(_SparseModule):
         cl = sd == 2 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last)
         if B * N == 0: y = x.new_empty(B, self.out_channels, *sp)
         else:
-            X = x.detach().reshape(B, C, N).contiguous().numpy()  # CHW: image b is a Cin x (H*W) matrix
-            y = torch.from_numpy(self._spmm(X)).view(B, self.out_channels, *sp)
+            x = x.detach()
+            X = (x if x.is_contiguous() else x.reshape(B, C, N).contiguous()).numpy().reshape(B, C, N)  # CHW: image b is a Cin x (H*W) matrix
+            y = torch.from_numpy(self._spmm(X).reshape(B, self.out_channels, *sp))
         if cl: y = y.contiguous(memory_format=torch.channels_last)  # give back the caller's memory format, like nn.Conv2d
         return y[0] if unbatched else y
 
@@ -282,9 +287,10 @@ class SparseLinear(_SparseModule):
             raise ValueError(f"x must have in_features={self.in_features} in its last dim, got shape {tuple(x.shape)}")
         lead = x.shape[:-1]; M = math.prod(lead)
         if M == 0: return x.new_empty(*lead, self.out_features)
-        X = x.detach().reshape(M, self.in_features).T.contiguous().numpy()  # (in, M): one column per sample
+        x = x.detach()
+        X = np.ascontiguousarray((x if x.is_contiguous() else x.contiguous()).numpy().reshape(M, self.in_features).T)  # (in, M): one column per sample
         Y = self._spmm(X)  # (out, M)
-        return torch.from_numpy(np.ascontiguousarray(Y.T)).view(*lead, self.out_features)
+        return torch.from_numpy(np.ascontiguousarray(Y.T).reshape(*lead, self.out_features))
 
     def extra_repr(self): return f"in_features={self.in_features}, out_features={self.out_features}, {self._fmt()}"
 
