@@ -30,25 +30,25 @@ def _check_threads(threads):
 
 def _check_W(W):
     "Validate the duck-typed sparse matrix `W`; return (indptr, indices, flat data, rows, cols, r, c)."
-    for a in ('indptr', 'indices', 'data', 'shape'):
-        if not hasattr(W, a): raise TypeError(f"`W` must be a CSR or BlockCSR from sparse_nets.formats (no `.{a}`), got {type(W).__name__}")
-    rows, cols = (int(s) for s in W.shape)
-    is_block = hasattr(W, 'block')
-    br, bc = (int(b) for b in W.block) if is_block else (1, 1)
-    indptr, indices, data = W.indptr, W.indices, W.data
+    try: indptr, indices, data, shape = W.indptr, W.indices, W.data, W.shape
+    except AttributeError as e:
+        raise TypeError(f"`W` must be a CSR or BlockCSR from sparse_nets.formats ({e}), got {type(W).__name__}") from None
+    rows, cols = int(shape[0]), int(shape[1])
+    blk = getattr(W, 'block', None)
+    br, bc = (1, 1) if blk is None else (int(blk[0]), int(blk[1]))
     for n, a, dt in (('indptr', indptr, np.int32), ('indices', indices, np.int32), ('data', data, np.float32)):
-        if not isinstance(a, np.ndarray) or a.dtype != dt:
+        if type(a) is not np.ndarray or a.dtype != dt:
             raise TypeError(f"`W.{n}` must be a {np.dtype(dt).name} numpy array, got {getattr(a, 'dtype', type(a).__name__)}")
-    if rows < 1 or cols < 1: raise ValueError(f"`W.shape` must be positive, got {W.shape}")
+    if rows < 1 or cols < 1: raise ValueError(f"`W.shape` must be positive, got {shape}")
     if br < 1 or bc < 1: raise ValueError(f"`W.block` must be positive, got {(br, bc)}")
-    nbr = -(-rows // br)
+    nbr = -(-rows // br); nb = len(indices)
     if indptr.ndim != 1 or len(indptr) != nbr + 1: raise ValueError(f"`W.indptr` must have length {nbr + 1}, got shape {indptr.shape}")
-    nb = len(indices)
-    if indices.ndim != 1 or indptr[0] != 0 or indptr[-1] != nb: raise ValueError(f"`W.indptr` must run from 0 to len(W.indices)={nb}")
-    dshape = (nb, br, bc) if is_block else (nb,)
-    if data.shape != dshape: raise ValueError(f"`W.data` must have shape {dshape}, got {data.shape}")
-    return (np.ascontiguousarray(indptr), np.ascontiguousarray(indices), np.ascontiguousarray(data).reshape(-1),
-            rows, cols, br, bc)
+    if indices.ndim != 1 or int(indptr[0]) != 0 or int(indptr[-1]) != nb: raise ValueError(f"`W.indptr` must run from 0 to len(W.indices)={nb}")
+    if data.shape != ((nb,) if blk is None else (nb, br, bc)):
+        raise ValueError(f"`W.data` must have shape {(nb,) if blk is None else (nb, br, bc)}, got {data.shape}")
+    if not (indptr.flags.c_contiguous and indices.flags.c_contiguous and data.flags.c_contiguous):
+        indptr, indices, data = np.ascontiguousarray(indptr), np.ascontiguousarray(indices), np.ascontiguousarray(data)
+    return indptr, indices, data.reshape(-1), rows, cols, br, bc
 
 def _check_X(X, cols):
     if not isinstance(X, np.ndarray): raise TypeError(f"`X` must be a numpy array (use `.numpy()` on a tensor), got {type(X).__name__}")
@@ -94,8 +94,10 @@ HAS_AVX2_FMA = _cpu_has_avx2_fma()
 
 # %% ../nbs/01_kernels.ipynb #990082ce
 @njit(cache=True, parallel=True)
-def _spmm_portable(indptr, indices, data, rows, cols, br, bc, B, N, X, bias, has_bias, act, Y):
+def _spmm_portable(indptr, indices, data, rows, cols, br, bc, B, N, X, bias, has_bias, act, Y, threads):
     "Row-AXPY SpMM on flat arrays. X: (B*cols*N,), Y: (B*rows*N,), blocks (br, bc) with zero-padded edges."
+    old = numba.get_num_threads()
+    if threads != 0 and threads != old: numba.set_num_threads(threads)
     nbr = len(indptr) - 1
     for t in prange(B * nbr):
         b = t // nbr; ib = t % nbr
@@ -117,6 +119,7 @@ def _spmm_portable(indptr, indices, data, rows, cols, br, bc, B, N, X, bias, has
                 for p in range(N): Y[y0 + p] = max(Y[y0 + p], np.float32(0))
             elif act == 2:
                 for p in range(N): Y[y0 + p] = min(max(Y[y0 + p], np.float32(0)), np.float32(6))
+    if threads != 0 and threads != old: numba.set_num_threads(old)
 
 # %% ../nbs/01_kernels.ipynb #40db420e
 _f32 = ir.FloatType()
@@ -305,34 +308,69 @@ def _row_chunks(indptr, nchunks):
     return bounds
 
 # %% ../nbs/01_kernels.ipynb #e4b7dde8
-@njit(parallel=True, **_jit)
-def _run_r1(indptr, indices, data, rows, cols, N, X, Y, bias, hb, act, its, bounds):
-    nc = len(bounds) - 1; nt = len(its)
-    for t in prange(nc * nt):
-        c = t // nt; ti = t % nt
-        xo = its[ti, 0] * cols * N; yo = its[ti, 0] * rows * N; p0 = its[ti, 1]
-        if its[ti, 2] == 32: _tile_r1(vzero(32), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, bounds[c], bounds[c + 1], rows, act)
-        else: _tile_r1(vzero(8), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, bounds[c], bounds[c + 1], rows, act)
+@njit(**_jit)
+def _nchunks(ntiles, nthreads):
+    "How many channel chunks: 1 if there are enough pixel tiles to share, else one per thread"
+    return 1 if nthreads == 1 or ntiles >= 8 * nthreads else nthreads
 
 @njit(parallel=True, **_jit)
-def _run_r2(indptr, indices, data, rows, cols, N, X, Y, bias, hb, act, its, bounds):
+def _run_r1(indptr, indices, data, rows, cols, B, N, X, Y, bias, hb, act, threads):
+    old = numba.get_num_threads(); nth = old if threads == 0 else threads
+    if nth != old: numba.set_num_threads(nth)
+    its = _pixel_tiles(N, B, 32); bounds = _row_chunks(indptr, _nchunks(len(its), nth))
     nc = len(bounds) - 1; nt = len(its)
-    for t in prange(nc * nt):
-        c = t // nt; ti = t % nt
-        xo = its[ti, 0] * cols * N; yo = its[ti, 0] * rows * N; p0 = its[ti, 1]
-        if its[ti, 2] == 32: _tile_r2(vzero(32), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, bounds[c], bounds[c + 1], rows, act)
-        else: _tile_r2(vzero(8), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, bounds[c], bounds[c + 1], rows, act)
+    if nth == 1:
+        for ti in range(nt):
+            xo = its[ti, 0] * cols * N; yo = its[ti, 0] * rows * N; p0 = its[ti, 1]
+            if its[ti, 2] == 32: _tile_r1(vzero(32), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, 0, rows, rows, act)
+            else: _tile_r1(vzero(8), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, 0, rows, rows, act)
+    else:
+        for t in prange(nc * nt):
+            c = t // nt; ti = t % nt
+            xo = its[ti, 0] * cols * N; yo = its[ti, 0] * rows * N; p0 = its[ti, 1]
+            if its[ti, 2] == 32: _tile_r1(vzero(32), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, bounds[c], bounds[c + 1], rows, act)
+            else: _tile_r1(vzero(8), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, bounds[c], bounds[c + 1], rows, act)
+    if nth != old: numba.set_num_threads(old)
 
 @njit(parallel=True, **_jit)
-def _run_r4(indptr, indices, data, rows, cols, N, X, Y, bias, hb, act, its, bounds):
-    nc = len(bounds) - 1; nt = len(its)
-    for t in prange(nc * nt):
-        c = t // nt; ti = t % nt
-        xo = its[ti, 0] * cols * N; yo = its[ti, 0] * rows * N; p0 = its[ti, 1]
-        if its[ti, 2] == 16: _tile_r4(vzero(16), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, bounds[c], bounds[c + 1], rows, act)
-        else: _tile_r4(vzero(8), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, bounds[c], bounds[c + 1], rows, act)
+def _run_r2(indptr, indices, data, rows, cols, B, N, X, Y, bias, hb, act, threads):
+    old = numba.get_num_threads(); nth = old if threads == 0 else threads
+    if nth != old: numba.set_num_threads(nth)
+    its = _pixel_tiles(N, B, 32); bounds = _row_chunks(indptr, _nchunks(len(its), nth))
+    nc = len(bounds) - 1; nt = len(its); nbr = len(indptr) - 1
+    if nth == 1:
+        for ti in range(nt):
+            xo = its[ti, 0] * cols * N; yo = its[ti, 0] * rows * N; p0 = its[ti, 1]
+            if its[ti, 2] == 32: _tile_r2(vzero(32), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, 0, nbr, rows, act)
+            else: _tile_r2(vzero(8), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, 0, nbr, rows, act)
+    else:
+        for t in prange(nc * nt):
+            c = t // nt; ti = t % nt
+            xo = its[ti, 0] * cols * N; yo = its[ti, 0] * rows * N; p0 = its[ti, 1]
+            if its[ti, 2] == 32: _tile_r2(vzero(32), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, bounds[c], bounds[c + 1], rows, act)
+            else: _tile_r2(vzero(8), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, bounds[c], bounds[c + 1], rows, act)
+    if nth != old: numba.set_num_threads(old)
 
-_RUNS = {1: (_run_r1, 32), 2: (_run_r2, 32), 4: (_run_r4, 16)}
+@njit(parallel=True, **_jit)
+def _run_r4(indptr, indices, data, rows, cols, B, N, X, Y, bias, hb, act, threads):
+    old = numba.get_num_threads(); nth = old if threads == 0 else threads
+    if nth != old: numba.set_num_threads(nth)
+    its = _pixel_tiles(N, B, 16); bounds = _row_chunks(indptr, _nchunks(len(its), nth))
+    nc = len(bounds) - 1; nt = len(its); nbr = len(indptr) - 1
+    if nth == 1:
+        for ti in range(nt):
+            xo = its[ti, 0] * cols * N; yo = its[ti, 0] * rows * N; p0 = its[ti, 1]
+            if its[ti, 2] == 16: _tile_r4(vzero(16), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, 0, nbr, rows, act)
+            else: _tile_r4(vzero(8), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, 0, nbr, rows, act)
+    else:
+        for t in prange(nc * nt):
+            c = t // nt; ti = t % nt
+            xo = its[ti, 0] * cols * N; yo = its[ti, 0] * rows * N; p0 = its[ti, 1]
+            if its[ti, 2] == 16: _tile_r4(vzero(16), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, bounds[c], bounds[c + 1], rows, act)
+            else: _tile_r4(vzero(8), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, bounds[c], bounds[c + 1], rows, act)
+    if nth != old: numba.set_num_threads(old)
+
+_RUNS = {1: _run_r1, 2: _run_r2, 4: _run_r4}
 
 # %% ../nbs/01_kernels.ipynb #2199c3ec
 def _split_columns(indptr, indices, data, r, c, cols):
@@ -346,10 +384,6 @@ def _split_columns(indptr, indices, data, r, c, cols):
     return ip, cidx[keep].astype(np.int32), np.ascontiguousarray(d[keep]).reshape(-1)
 
 # %% ../nbs/01_kernels.ipynb #7e27754d
-def _nchunks(ntiles, nthreads):
-    "How many channel chunks: 1 if there are enough pixel tiles to share, else one per thread"
-    return 1 if nthreads == 1 or ntiles >= 8 * nthreads else nthreads
-
 def spmm(W, # `CSR` or `BlockCSR` of shape (Cout, Cin)
          X:np.ndarray, # float32 activations, (Cin, N) or batched (B, Cin, N); copied if not C-contiguous
          bias=None, # (Cout,) added to every output pixel (converted to float32), or None
@@ -370,19 +404,10 @@ def spmm(W, # `CSR` or `BlockCSR` of shape (Cout, Cin)
     if Y.size == 0: return Y
     B, N = (X.shape[0] if X.ndim == 3 else 1), X.shape[-1]
     bb = b if b is not None else np.zeros(1, np.float32)
-    vec = (kernel == 'vector' or (kernel == 'auto' and HAS_AVX2_FMA)) and N >= 8 and br in _RUNS
-    old = numba.get_num_threads()
-    nth = old if threads is None else threads
-    if nth != old: numba.set_num_threads(nth)
-    try:
-        if vec:
-            if bc > 1: indptr, indices, data = _split_columns(indptr, indices, data, br, bc, cols)
-            run, MR = _RUNS[br]
-            its = _pixel_tiles(N, B, MR)
-            bounds = _row_chunks(indptr, _nchunks(len(its), nth))
-            run(indptr, indices, data, rows, cols, N, X.reshape(-1), Y.reshape(-1), bb, b is not None, _ACTS[act], its, bounds)
-        else:
-            _spmm_portable(indptr, indices, data, rows, cols, br, bc, B, N, X.reshape(-1), bb, b is not None, _ACTS[act], Y.reshape(-1))
-    finally:
-        if nth != old: numba.set_num_threads(old)
+    th = 0 if threads is None else threads   # 0: numba's current setting; the drivers set and restore it
+    if (kernel == 'vector' or (kernel == 'auto' and HAS_AVX2_FMA)) and N >= 8 and br in _RUNS:
+        if bc > 1: indptr, indices, data = _split_columns(indptr, indices, data, br, bc, cols)
+        _RUNS[br](indptr, indices, data, rows, cols, B, N, X.reshape(-1), Y.reshape(-1), bb, b is not None, _ACTS[act], th)
+    else:
+        _spmm_portable(indptr, indices, data, rows, cols, br, bc, B, N, X.reshape(-1), bb, b is not None, _ACTS[act], Y.reshape(-1), th)
     return Y
