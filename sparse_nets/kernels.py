@@ -94,10 +94,8 @@ HAS_AVX2_FMA = _cpu_has_avx2_fma()
 
 # %% ../nbs/01_kernels.ipynb #990082ce
 @njit(cache=True, parallel=True)
-def _spmm_portable(indptr, indices, data, rows, cols, br, bc, B, N, X, bias, has_bias, act, Y, threads):
+def _spmm_portable(indptr, indices, data, rows, cols, br, bc, B, N, X, bias, has_bias, act, Y):
     "Row-AXPY SpMM on flat arrays. X: (B*cols*N,), Y: (B*rows*N,), blocks (br, bc) with zero-padded edges."
-    old = numba.get_num_threads()
-    if threads != 0 and threads != old: numba.set_num_threads(threads)
     nbr = len(indptr) - 1
     for t in prange(B * nbr):
         b = t // nbr; ib = t % nbr
@@ -119,7 +117,6 @@ def _spmm_portable(indptr, indices, data, rows, cols, br, bc, B, N, X, bias, has
                 for p in range(N): Y[y0 + p] = max(Y[y0 + p], np.float32(0))
             elif act == 2:
                 for p in range(N): Y[y0 + p] = min(max(Y[y0 + p], np.float32(0)), np.float32(6))
-    if threads != 0 and threads != old: numba.set_num_threads(old)
 
 # %% ../nbs/01_kernels.ipynb #40db420e
 _f32 = ir.FloatType()
@@ -314,9 +311,7 @@ def _nchunks(ntiles, nthreads):
     return 1 if nthreads == 1 or ntiles >= 8 * nthreads else nthreads
 
 @njit(parallel=True, **_jit)
-def _run_r1(indptr, indices, data, rows, cols, B, N, X, Y, bias, hb, act, threads):
-    old = numba.get_num_threads(); nth = old if threads == 0 else threads
-    if nth != old: numba.set_num_threads(nth)
+def _run_r1(indptr, indices, data, rows, cols, B, N, X, Y, bias, hb, act, nth):
     its = _pixel_tiles(N, B, 32); bounds = _row_chunks(indptr, _nchunks(len(its), nth))
     nc = len(bounds) - 1; nt = len(its)
     if nth == 1:
@@ -330,12 +325,9 @@ def _run_r1(indptr, indices, data, rows, cols, B, N, X, Y, bias, hb, act, thread
             xo = its[ti, 0] * cols * N; yo = its[ti, 0] * rows * N; p0 = its[ti, 1]
             if its[ti, 2] == 32: _tile_r1(vzero(32), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, bounds[c], bounds[c + 1], rows, act)
             else: _tile_r1(vzero(8), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, bounds[c], bounds[c + 1], rows, act)
-    if nth != old: numba.set_num_threads(old)
 
 @njit(parallel=True, **_jit)
-def _run_r2(indptr, indices, data, rows, cols, B, N, X, Y, bias, hb, act, threads):
-    old = numba.get_num_threads(); nth = old if threads == 0 else threads
-    if nth != old: numba.set_num_threads(nth)
+def _run_r2(indptr, indices, data, rows, cols, B, N, X, Y, bias, hb, act, nth):
     its = _pixel_tiles(N, B, 32); bounds = _row_chunks(indptr, _nchunks(len(its), nth))
     nc = len(bounds) - 1; nt = len(its); nbr = len(indptr) - 1
     if nth == 1:
@@ -349,12 +341,9 @@ def _run_r2(indptr, indices, data, rows, cols, B, N, X, Y, bias, hb, act, thread
             xo = its[ti, 0] * cols * N; yo = its[ti, 0] * rows * N; p0 = its[ti, 1]
             if its[ti, 2] == 32: _tile_r2(vzero(32), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, bounds[c], bounds[c + 1], rows, act)
             else: _tile_r2(vzero(8), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, bounds[c], bounds[c + 1], rows, act)
-    if nth != old: numba.set_num_threads(old)
 
 @njit(parallel=True, **_jit)
-def _run_r4(indptr, indices, data, rows, cols, B, N, X, Y, bias, hb, act, threads):
-    old = numba.get_num_threads(); nth = old if threads == 0 else threads
-    if nth != old: numba.set_num_threads(nth)
+def _run_r4(indptr, indices, data, rows, cols, B, N, X, Y, bias, hb, act, nth):
     its = _pixel_tiles(N, B, 16); bounds = _row_chunks(indptr, _nchunks(len(its), nth))
     nc = len(bounds) - 1; nt = len(its); nbr = len(indptr) - 1
     if nth == 1:
@@ -368,7 +357,6 @@ def _run_r4(indptr, indices, data, rows, cols, B, N, X, Y, bias, hb, act, thread
             xo = its[ti, 0] * cols * N; yo = its[ti, 0] * rows * N; p0 = its[ti, 1]
             if its[ti, 2] == 16: _tile_r4(vzero(16), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, bounds[c], bounds[c + 1], rows, act)
             else: _tile_r4(vzero(8), indptr, indices, data, N, X, xo, Y, yo, bias, hb, p0, bounds[c], bounds[c + 1], rows, act)
-    if nth != old: numba.set_num_threads(old)
 
 _RUNS = {1: _run_r1, 2: _run_r2, 4: _run_r4}
 
@@ -404,10 +392,15 @@ def spmm(W, # `CSR` or `BlockCSR` of shape (Cout, Cin)
     if Y.size == 0: return Y
     B, N = (X.shape[0] if X.ndim == 3 else 1), X.shape[-1]
     bb = b if b is not None else np.zeros(1, np.float32)
-    th = 0 if threads is None else threads   # 0: numba's current setting; the drivers set and restore it
-    if (kernel == 'vector' or (kernel == 'auto' and HAS_AVX2_FMA)) and N >= 8 and br in _RUNS:
-        if bc > 1: indptr, indices, data = _split_columns(indptr, indices, data, br, bc, cols)
-        _RUNS[br](indptr, indices, data, rows, cols, B, N, X.reshape(-1), Y.reshape(-1), bb, b is not None, _ACTS[act], th)
-    else:
-        _spmm_portable(indptr, indices, data, rows, cols, br, bc, B, N, X.reshape(-1), bb, b is not None, _ACTS[act], Y.reshape(-1), th)
+    old = numba.get_num_threads()
+    nth = old if threads is None else threads
+    if nth != old: numba.set_num_threads(nth)
+    try:
+        if (kernel == 'vector' or (kernel == 'auto' and HAS_AVX2_FMA)) and N >= 8 and br in _RUNS:
+            if bc > 1: indptr, indices, data = _split_columns(indptr, indices, data, br, bc, cols)
+            _RUNS[br](indptr, indices, data, rows, cols, B, N, X.reshape(-1), Y.reshape(-1), bb, b is not None, _ACTS[act], nth)
+        else:
+            _spmm_portable(indptr, indices, data, rows, cols, br, bc, B, N, X.reshape(-1), bb, b is not None, _ACTS[act], Y.reshape(-1))
+    finally:
+        if nth != old: numba.set_num_threads(old)
     return Y
