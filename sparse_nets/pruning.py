@@ -12,8 +12,9 @@ import torch
 from torch import nn, Tensor
 import torch.distributed as dist
 from fastcore.basics import store_attr
+from functools import partial
 from fastai.callback.core import Callback
-from .schedules import Schedule, get_schedule, check_sparsity, _check_int
+from .schedules import Schedule, get_schedule, linear, check_sparsity, _check_int
 
 # %% auto #0
 __all__ = ['PRUNABLE', 'normalize_granularity', 'group_scores', 'magnitude_masks', 'prunable_layers', 'attach_mask', 'strip',
@@ -45,7 +46,7 @@ def group_scores(w:Tensor, # a weight (out, in, *kernel) or (out, in)
     g = normalize_granularity(granularity)
     if norm not in ('l1', 'l2'): raise ValueError(f"`norm` must be 'l1' or 'l2', got {norm!r}")
     if partial not in ('keep', 'error'): raise ValueError(f"`partial` must be 'keep' or 'error', got {partial!r}")
-    w = w.detach().float()
+    w = w.detach().float().cpu()   # scores on CPU in float32: the same numbers on every device and rank
     shape = w.shape
     if g == 'weight':
         return w.abs().flatten(), lambda keep: keep.view(shape)
@@ -273,8 +274,7 @@ class SparsifyCallback(Callback):
             if sparsity is not None and not isinstance(schedule, str) and abs(sparsity - self.schedule.final_sparsity) > 1e-12:
                 raise ValueError(f"`sparsity` ({sparsity}) differs from the schedule's final_sparsity ({self.schedule.final_sparsity})")
         else:
-            self._gate = Schedule.__new__(type('Gate', (Schedule,), {'ramp': lambda self, t: t}))
-            Schedule.__init__(self._gate, 0., 0., start, end)
+            self._gate = linear(0., 0., start, end)   # only its steps/gating are used
         self.sp_kwargs = dict(scope=scope, granularity=normalize_granularity(granularity), norm=norm, partial=partial,
                               layer_types=layer_types, skip_first=skip_first, skip_last=skip_last,
                               skip_depthwise=skip_depthwise, name_filter=name_filter, sync=sync)
@@ -333,7 +333,15 @@ def _free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
-def _ddp_worker(rank, world_size, port, out, sync, scope, granularity, steps):
+def _gather_equal(t:Tensor, world_size:int):
+    "True on every rank if `t` is identical on all ranks."
+    got = [torch.empty_like(t) for _ in range(world_size)]
+    dist.all_gather(got, t)
+    return all(torch.equal(got[0], x) for x in got)
+
+def _flat_masks(sp): return torch.cat([m.flatten().to(torch.uint8) for m in sp.masks])
+
+def _ddp_worker(rank, world_size, port, out, sync, scope, granularity, steps, learner):
     import warnings
     from sparse_nets.schedules import cubic
     warnings.filterwarnings('ignore', category=FutureWarning)
@@ -343,36 +351,51 @@ def _ddp_worker(rank, world_size, port, out, sync, scope, granularity, steps):
     try:
         torch.manual_seed(0)
         model = nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 4))
-        sp = Sparsifier(model, scope=scope, granularity=granularity, sync=sync)
         ddp = nn.parallel.DistributedDataParallel(model, broadcast_buffers=False)
-        opt = torch.optim.SGD(ddp.parameters(), lr=0.05, momentum=0.9, weight_decay=1e-3)
         g = torch.Generator().manual_seed(1000 + rank)        # different data on each rank
-        sched, same, n_upd = cubic(0.85, end=0.8), [], 0
-        for step in range(steps):
-            if sched.is_update_step(step, steps, 3):
-                sp.prune(sched.at_step(step, steps)); n_upd += 1
-                flat = torch.cat([m.flatten().to(torch.uint8) for m in sp.masks])
-                got = [torch.empty_like(flat) for _ in range(world_size)]
-                dist.all_gather(got, flat)
-                same.append(all(torch.equal(got[0], x) for x in got))
-            x = torch.randn(16, 16, generator=g); y = torch.randint(0, 4, (16,), generator=g)
-            loss = nn.functional.cross_entropy(ddp(x), y)
-            opt.zero_grad(); loss.backward(); sp.mask_grads(); opt.step(); sp.apply()
-        flat = torch.cat([p.detach().flatten() for p in model.parameters()])
-        got = [torch.empty_like(flat) for _ in range(world_size)]
-        dist.all_gather(got, flat)
+        xs, ys = torch.randn(steps, 16, 16, generator=g), torch.randint(0, 4, (steps, 16), generator=g)
+        same = []
+        if not learner:                                        # a plain training loop with a `Sparsifier`
+            sp = Sparsifier(model, scope=scope, granularity=granularity, sync=sync)
+            opt = torch.optim.SGD(ddp.parameters(), lr=0.05, momentum=0.9, weight_decay=1e-3)
+            sched = cubic(0.85, end=0.8)
+            for step in range(steps):
+                if sched.is_update_step(step, steps, 3):
+                    sp.prune(sched.at_step(step, steps)); same.append(_gather_equal(_flat_masks(sp), world_size))
+                loss = nn.functional.cross_entropy(ddp(xs[step]), ys[step])
+                opt.zero_grad(); loss.backward(); sp.mask_grads(); opt.step(); sp.apply()
+        else:                                                  # a fastai Learner on the DDP model with `SparsifyCallback`
+            from fastai.learner import Learner
+            from fastai.data.core import DataLoaders
+            from fastai.data.load import DataLoader
+            from fastai.optimizer import SGD
+            import fastai.callback.progress   # Learner.no_bar
+            class _Check(Callback):
+                order = SparsifyCallback.order + 1
+                def before_batch(self):
+                    if self.training and len(self.sparsify.history) > len(same):
+                        same.append(_gather_equal(_flat_masks(self.sparsify.sparsifier), world_size))
+            n_ep = 2
+            items = list(zip(xs.view(-1, 16), ys.view(-1)))
+            dls = DataLoaders(DataLoader(items, bs=16 * n_ep, shuffle=True), DataLoader(items[:32], bs=16))
+            learn = Learner(dls, ddp, loss_func=nn.CrossEntropyLoss(), opt_func=partial(SGD, mom=0.9),
+                            cbs=[SparsifyCallback(0.85, 'cubic', end=0.8, frequency=2, scope=scope, granularity=granularity,
+                                                  sync=sync, show_report=False), _Check()])
+            with learn.no_bar(), learn.no_logging(): learn.fit(n_ep, 0.05, wd=1e-3)
+            sp = learn.sparsify.sparsifier
+        eq_w = _gather_equal(torch.cat([p.detach().flatten() for p in model.parameters()]), world_size)
         if rank == 0:
-            torch.save(dict(masks_equal=same, weights_equal=all(torch.equal(got[0], x) for x in got), updates=n_upd,
-                            sparsity=sp.sparsity()), out)
+            torch.save(dict(masks_equal=same, weights_equal=eq_w, updates=len(same), sparsity=sp.sparsity()), out)
     finally: dist.destroy_process_group()
 
 def ddp_mask_check(world_size:int=2, # number of processes (gloo, CPU)
                    sync:bool=True, # `Sparsifier(sync=...)`
                    scope:str='local', granularity='weight', steps:int=24,
+                   learner:bool=False, # train with a fastai `Learner` + `SparsifyCallback` instead of a plain loop
                    start_method:str='spawn'): # 'spawn' (safe anywhere) or 'fork' (no re-import: faster, Linux)
     "Train a tiny MLP under DDP with gradual pruning; return rank 0's record: masks equal after each update, weights equal at the end."
     import torch.multiprocessing as mp
     out = os.path.join(tempfile.mkdtemp(), 'ddp.pt')
-    mp.start_processes(_ddp_worker, args=(world_size, _free_port(), out, sync, scope, granularity, steps),
+    mp.start_processes(_ddp_worker, args=(world_size, _free_port(), out, sync, scope, granularity, steps, learner),
                        nprocs=world_size, join=True, start_method=start_method)
     return torch.load(out)
