@@ -271,8 +271,13 @@ class SparsifyCallback(Callback):
         if frequency is not None: _check_int(frequency, 'frequency', 1)
         self.schedule = get_schedule(schedule, sparsity, initial_sparsity, start, end)
         if isinstance(self.schedule, Schedule):
-            if sparsity is not None and not isinstance(schedule, str) and abs(sparsity - self.schedule.final_sparsity) > 1e-12:
-                raise ValueError(f"`sparsity` ({sparsity}) differs from the schedule's final_sparsity ({self.schedule.final_sparsity})")
+            if not isinstance(schedule, str):
+                sc = self.schedule
+                for arg, v, mine, dflt in [('sparsity', sparsity, sc.final_sparsity, None), ('initial_sparsity', initial_sparsity, sc.initial_sparsity, 0.),
+                                           ('start', start, sc.start, 0.), ('end', end, sc.end, 1.)]:
+                    if v != dflt and abs(v - mine) > 1e-12:
+                        raise ValueError(f"`{arg}` ({v}) conflicts with the schedule's {arg if arg != 'sparsity' else 'final_sparsity'} ({mine}): "
+                                         "a `Schedule` carries its own sparsities and start/end")
         else:
             self._gate = linear(0., 0., start, end)   # only its steps/gating are used
         self.sp_kwargs = dict(scope=scope, granularity=normalize_granularity(granularity), norm=norm, partial=partial,
