@@ -297,6 +297,8 @@ class SparsifyCallback(Callback):
     def before_fit(self):
         self._setup()
         self.sparsifier.apply()      # masks loaded with `learn.load` are in force from the first batch
+        # `lr_find` trains for a few batches and then restores the weights (and mask buffers): no pruning there
+        self.active = not hasattr(self.learn, 'lr_finder')
 
     def _total(self): return self.n_epoch * self.n_iter
     def _freq(self, total): return self.frequency or max(1, total // 100)
@@ -308,7 +310,7 @@ class SparsifyCallback(Callback):
         return self._gate.is_update_step(step, total, self._freq(total)), float(self.schedule(step / total))
 
     def before_batch(self):
-        if not self.training: return
+        if not self.training or not self.active: return
         step, total = self.epoch * self.n_iter + self.iter, self._total()
         upd, s = self.target(step, total)
         if upd:
@@ -320,7 +322,7 @@ class SparsifyCallback(Callback):
     def after_step(self): self.sparsifier.apply()
 
     def after_fit(self):
-        if self.show_report: print(self.sparsifier.report().to_string(index=False))
+        if self.show_report and self.active: print(self.sparsifier.report().to_string(index=False))
 
     def plot(self, ax=None):
         "Per-layer sparsity at each mask update over training, and the schedule's target."
@@ -397,10 +399,17 @@ def ddp_mask_check(world_size:int=2, # number of processes (gloo, CPU)
                    sync:bool=True, # `Sparsifier(sync=...)`
                    scope:str='local', granularity='weight', steps:int=24,
                    learner:bool=False, # train with a fastai `Learner` + `SparsifyCallback` instead of a plain loop
-                   start_method:str='spawn'): # 'spawn' (safe anywhere) or 'fork' (no re-import: faster, Linux)
+                   start_method:str='spawn', # 'spawn' (safe anywhere) or 'fork' (no re-import: faster, Linux)
+                   timeout:float=180): # seconds before the processes are killed and `TimeoutError` is raised
     "Train a tiny MLP under DDP with gradual pruning; return rank 0's record: masks equal after each update, weights equal at the end."
-    import torch.multiprocessing as mp
+    import time, torch.multiprocessing as mp
     out = os.path.join(tempfile.mkdtemp(), 'ddp.pt')
-    mp.start_processes(_ddp_worker, args=(world_size, _free_port(), out, sync, scope, granularity, steps, learner),
-                       nprocs=world_size, join=True, start_method=start_method)
+    ctx = mp.start_processes(_ddp_worker, args=(world_size, _free_port(), out, sync, scope, granularity, steps, learner),
+                             nprocs=world_size, join=False, start_method=start_method)
+    t0 = time.time()
+    while not ctx.join(timeout=1):
+        if time.time() - t0 > timeout:
+            for p in ctx.processes:
+                if p.is_alive(): p.kill()
+            raise TimeoutError(f"DDP check did not finish in {timeout} s")
     return torch.load(out)
