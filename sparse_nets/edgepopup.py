@@ -34,6 +34,19 @@ def _check_k(k):
     return k
 
 # %% ../nbs/05_edgepopup.ipynb #2513f499
+def _np_keep(s:np.ndarray, j:int, absolute:bool=False)->np.ndarray:
+    "Boolean keep-array of the 1-D `s` (or `|s|`): all but the `j` smallest, ties at the threshold: last ones kept."
+    a = np.abs(s) if absolute else s.copy()
+    a.partition(j - 1); t = a[j - 1]                # j-th smallest: dropped, and so is everything below it
+    keep = s > t
+    if absolute: keep |= s < -t                     # |s| > t without another temporary
+    need = (s.size - j) - np.count_nonzero(keep)    # ties at the threshold that must still be kept
+    if need > 0:
+        ties = np.flatnonzero((np.abs(s) if absolute else s) == t); keep[ties[ties.size - need:]] = True
+    return keep
+
+def _np_ok(*ts): return all(t.device.type == 'cpu' and t.dtype in (torch.float32, torch.float64) and t.dtype == ts[0].dtype for t in ts)
+
 @torch.no_grad()
 def topk_mask(scores:Tensor, # values to rank (edge-popup passes `|scores|`), any shape
               k:float, # fraction kept, in (0, 1]
@@ -43,13 +56,8 @@ def topk_mask(scores:Tensor, # values to rank (edge-popup passes `|scores|`), an
     n = scores.numel()
     j = n - n_kept(n, k)                            # number of edges to drop
     if j <= 0: return torch.ones_like(scores)
-    if scores.device.type == 'cpu' and scores.dtype in (torch.float32, torch.float64):
-        a = scores.detach().reshape(-1).numpy()
-        t = np.partition(a, j - 1)[j - 1]           # j-th smallest: dropped, and so is everything below it
-        keep = a > t
-        need = (n - j) - np.count_nonzero(keep)     # ties at the threshold that must still be kept
-        if need > 0:
-            ties = np.flatnonzero(a == t); keep[ties[ties.size - need:]] = True   # the last `need` ties
+    if _np_ok(scores):
+        keep = _np_keep(scores.detach().reshape(-1).numpy(), j)
         return torch.from_numpy(keep).view(scores.shape).to(scores.dtype)
     flat = scores.detach().reshape(-1)              # same rule with torch ops (GPU, other dtypes)
     t = flat.kthvalue(j).values
@@ -73,11 +81,16 @@ class MaskedWeight(torch.autograd.Function):
     @staticmethod
     def forward(ctx, scores, weight, k):
         ctx.save_for_backward(scores, weight)
+        n = scores.numel(); j = n - n_kept(n, _check_k(k))
+        if j > 0 and _np_ok(scores, weight) and scores.shape == weight.shape:   # CPU: one NumPy pass per step
+            keep = _np_keep(scores.detach().reshape(-1).numpy(), j, absolute=True)
+            return torch.from_numpy(weight.detach().reshape(-1).numpy() * keep).view(weight.shape)
         return weight * topk_mask(scores.abs(), k)
     @staticmethod
     def backward(ctx, g):
         scores, weight = ctx.saved_tensors
-        return g * weight * scores.sign(), None, None
+        gs = g * weight
+        return gs.mul_(scores.sign()), None, None   # (g * w) * sign(s), as autograd through `abs` computes it
 
 # %% ../nbs/05_edgepopup.ipynb #fbb11517
 def _fan(w:Tensor, mode:str='fan_in'):
