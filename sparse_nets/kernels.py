@@ -393,17 +393,19 @@ def spmm(W, # `CSR` or `BlockCSR` of shape (Cout, Cin)
     if Y.size == 0: return Y
     B, N = (X.shape[0] if X.ndim == 3 else 1), X.shape[-1]
     bb = b if b is not None else np.zeros(1, np.float32)
+    vec = (kernel == 'vector' or (kernel == 'auto' and HAS_AVX2_FMA)) and N >= 8 and br in _RUNS
+    if vec and bc > 1: indptr, indices, data = _split_columns(indptr, indices, data, br, bc, cols)
+    # a fork-join costs microseconds on an idle machine (milliseconds on an oversubscribed one):
+    # small products run on one thread, without touching numba's thread setting
+    if vec and (threads == 1 or len(data) * N * B < PAR_MIN_MACS):
+        _RUNS[br](indptr, indices, data, rows, cols, B, N, X.reshape(-1), Y.reshape(-1), bb, b is not None, _ACTS[act], 1)
+        return Y
     old = numba.get_num_threads()
     nth = old if threads is None else threads
     if nth != old: numba.set_num_threads(nth)
     try:
-        if (kernel == 'vector' or (kernel == 'auto' and HAS_AVX2_FMA)) and N >= 8 and br in _RUNS:
-            if bc > 1: indptr, indices, data = _split_columns(indptr, indices, data, br, bc, cols)
-            # a fork-join costs microseconds on an idle machine (milliseconds on an oversubscribed one): small products run on one thread
-            run_nth = nth if len(data) * N * B >= PAR_MIN_MACS else 1
-            _RUNS[br](indptr, indices, data, rows, cols, B, N, X.reshape(-1), Y.reshape(-1), bb, b is not None, _ACTS[act], run_nth)
-        else:
-            _spmm_portable(indptr, indices, data, rows, cols, br, bc, B, N, X.reshape(-1), bb, b is not None, _ACTS[act], Y.reshape(-1))
+        if vec: _RUNS[br](indptr, indices, data, rows, cols, B, N, X.reshape(-1), Y.reshape(-1), bb, b is not None, _ACTS[act], nth)
+        else: _spmm_portable(indptr, indices, data, rows, cols, br, bc, B, N, X.reshape(-1), bb, b is not None, _ACTS[act], Y.reshape(-1))
     finally:
         if nth != old: numba.set_num_threads(old)
     return Y
