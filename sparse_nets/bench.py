@@ -526,7 +526,7 @@ def run_bench(suite:str='mbv1+mbv2',                # layer suite: 'mbv1', 'mbv2
               block_cases:tuple=((0.9,(4,1)),),     # (sparsity, (r, c)) block-sparse cases
               threads:tuple=(1,2),                  # thread counts, each pinned for torch and numba
               methods:tuple=('dense','torch_sparse','scipy','spmm'), # keys of `METHODS`
-              repeats:int=None,                     # timed samples per (shape, method, threads); default 15 (quick: 3)
+              repeats:int=None,                     # timed samples per (shape, method, threads); default 11 (quick: 3)
               warmup:int=None,                      # untimed calls first; default 2 (quick: 1)
               quick:bool=False,                     # a few shapes, 2 sparsities, few repeats: a smoke run
               progress:bool=True,                   # show a progress bar
@@ -537,7 +537,7 @@ def run_bench(suite:str='mbv1+mbv2',                # layer suite: 'mbv1', 'mbv2
              )->BenchResults:
     "Benchmark `methods` on every 1×1 conv of `suite` at each sparsity and thread count; see the methodology above"
     if quick: sparsities, block_cases = tuple(sparsities)[-2:] if len(sparsities) > 2 else sparsities, tuple(block_cases)[:1]
-    repeats = (3 if quick else 15) if repeats is None else repeats
+    repeats = (3 if quick else 11) if repeats is None else repeats
     warmup = (1 if quick else 2) if warmup is None else warmup
     min_time = (2e-4 if quick else 1e-3) if min_time is None else min_time
     bad = [m for m in methods if m not in METHODS]
