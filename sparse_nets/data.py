@@ -46,7 +46,7 @@ def tensor_dls(x_train:np.ndarray, # training inputs, first axis = samples
         if len(x) != len(y): raise ValueError(f"`x_{n}` and `y_{n}` have different lengths ({len(x)} vs {len(y)})")
     ds = [TensorDataset(torch.as_tensor(np.asarray(x), dtype=torch.float32), torch.as_tensor(np.asarray(y), dtype=torch.int64))
           for x, y in ((x_train, y_train), (x_valid, y_valid))]
-    dls = DataLoaders.from_dsets(*ds, bs=bs, device=device)
+    dls = DataLoaders.from_dsets(*ds, bs=bs, device=device, num_workers=0)  # in memory: worker processes would only add start-up cost every epoch
     dls.c = int(max(ds[0].tensors[1].max(), ds[1].tensors[1].max())) + 1
     return _seed_train(dls, seed)
 
