@@ -194,10 +194,10 @@ def set_threads(n:int):
 def time_interleaved(fns:dict,           # name -> no-argument callable
                      repeats:int=15,     # timed samples per function (the median is reported)
                      warmup:int=2,       # untimed calls first
-                     threads:tuple=(1,), # thread counts to interleave (pinned per sample)
+                     threads:tuple=(1,), # thread counts, one after the other (pinned)
                      min_time:float=1e-3,# seconds a sample must last at least (loops short calls)
                     )->dict:
-    "Interleaved timings: `{(name, threads): [seconds per call, one per repeat]}`"
+    "Interleaved timings (methods round-robin, per thread count): `{(name, threads): [seconds per call, one per repeat]}`"
     if repeats < 1: raise ValueError(f"repeats must be >= 1, got {repeats}")
     if warmup < 0: raise ValueError(f"warmup must be >= 0, got {warmup}")
     threads = tuple(threads)
@@ -205,16 +205,14 @@ def time_interleaved(fns:dict,           # name -> no-argument callable
     number, samples = {}, {k: [] for k in keys}
     gcold = gc.isenabled(); gc.disable()
     try:
-        for nm, t in keys:
-            set_threads(t)
-            for _ in range(warmup): fns[nm]()
-            t0 = time.perf_counter(); fns[nm](); dt = time.perf_counter() - t0
-            number[nm, t] = max(1, int(min_time/max(dt, 1e-7)))
         names = list(fns)
-        for r in range(repeats):
-            ts = threads[r % len(threads):] + threads[:r % len(threads)]
-            for t in ts:
-                set_threads(t)
+        for t in threads:
+            set_threads(t)
+            for nm in names:
+                for _ in range(warmup): fns[nm]()
+                t0 = time.perf_counter(); fns[nm](); dt = time.perf_counter() - t0
+                number[nm, t] = max(1, int(min_time/max(dt, 1e-7)))
+            for r in range(repeats):
                 for nm in names[r % len(names):] + names[:r % len(names)]:
                     f, k = fns[nm], number[nm, t]
                     t0 = time.perf_counter()
