@@ -34,11 +34,13 @@ def test_frontmatter_becomes_title():
     assert build_docs.page_name(Path('00_formats.ipynb'), fm) == 'formats.ipynb'
     assert build_docs.page_name(Path('03_schedules.ipynb'), {}) == 'schedules.ipynb'
 
-@pytest.fixture(scope='module')
-def site(tmp_path_factory):
-    return build_docs.build(tmp_path_factory.mktemp('site'))
+def test_site(tmp_path):
+    "One build (the build writes `_proc/` and `_docs_build/` in the project, so it must not run twice at once)."
+    site = build_docs.build(tmp_path/'site')
+    _every_notebook_has_a_page_with_its_api(site)
+    _plots_render_as_images(site)
 
-def test_every_notebook_has_a_page_with_its_api(site):
+def _every_notebook_has_a_page_with_its_api(site):
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob('*.html'))
     assert (site/'index.html').exists() and (site/'search'/'search_index.json').exists()
     for nb in notebooks():
@@ -51,8 +53,9 @@ def test_every_notebook_has_a_page_with_its_api(site):
             missing = [n for n in _exported_names(mod) if n not in html]
             assert not missing, f"{page.name} lacks API docs for {missing}"
 
-def test_plots_render_as_images(site):
+def _plots_render_as_images(site):
     nbs_with_plots = [nb for nb in notebooks() if '"image/png"' in nb.read_text()]
+    assert nbs_with_plots, "no notebook has a plot"
     for nb in nbs_with_plots:
         rel = nb.relative_to(NBS)
         html = (site/rel.parent/build_docs.page_name(rel, {}).replace('.ipynb', '.html')).read_text()
