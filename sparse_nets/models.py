@@ -6,7 +6,7 @@ Docs: https://sparse-nets.github.io/sparse_nets/models.html.md"""
 
 # %% auto #0
 __all__ = ['PointwiseShape', 'make_divisible', 'conv_net', 'conv2', 'conv4', 'conv6', 'conv8', 'n_params', 'mobilenet_v1',
-           'InvertedResidual', 'mobilenet_v2', 'pointwise_shapes', 'cnn1d', 'mlp']
+           'InvertedResidual', 'mobilenet_v2', 'pointwise_shapes', 'cnn1d', 'mlp', 'mobilenet1d']
 
 # %% ../nbs/06_models.ipynb #22104e90
 from collections import OrderedDict, namedtuple
@@ -227,3 +227,34 @@ def mlp(in_features:int=40, # flattened input size (MNIST-1D: 40, digits: 64)
     h, layers, cin = _scale(hidden, width), [nn.Flatten()], in_features
     for _ in range(depth): layers += [nn.Linear(cin, h), nn.ReLU(inplace=True)]; cin = h
     return nn.Sequential(*layers, nn.Linear(cin, n_classes))
+
+# %% ../nbs/06_models.ipynb #mb1d-code
+_MB1D = ((64, 1), (128, 1), (128, 1), (256, 1), (256, 1))  # (output channels, depthwise stride) per block
+
+def mobilenet1d(in_chans:int=1, # input channels
+                n_classes:int=10, # output classes
+                width:float=1., # width multiplier (channels rounded to multiples of 8)
+                stem:int=32, # stem channels before `width` scaling
+                blocks:tuple=_MB1D, # `(out_channels, depthwise_stride)` of every depthwise-separable block
+                stem_kernel:int=5, # kernel size of the stem conv (padding keeps `L/stride` positions)
+                stem_stride:int=2, # stride of the stem conv
+                dropout:float=0., # dropout before the classifier
+               )->nn.Sequential:
+    "MobileNet-style 1-D net: Conv1d stem + BN + ReLU, blocks `Sequential(dw k3, BN, ReLU, pw k1, BN, ReLU)`, avgpool, linear"
+    _check_pos('in_chans', in_chans); _check_pos('n_classes', n_classes); _check_pos('width', width, (int, float))
+    _check_pos('stem', stem); _check_pos('stem_kernel', stem_kernel); _check_pos('stem_stride', stem_stride)
+    if not 0 <= dropout < 1: raise ValueError(f"`dropout` must be in [0, 1), got {dropout!r}")
+    try: blocks = [(int(co), int(s)) for co, s in blocks]; ok = all(co > 0 and s > 0 for co, s in blocks)
+    except (TypeError, ValueError): ok = False
+    if not ok or not blocks: raise ValueError(f"`blocks` must be a non-empty sequence of (out_channels, stride) positive int pairs, got {blocks!r}")
+    bn_relu = lambda c: [nn.BatchNorm1d(c), nn.ReLU(inplace=True)]
+    c = make_divisible(stem * width)
+    layers = [nn.Conv1d(in_chans, c, stem_kernel, stem_stride, padding=stem_kernel//2, bias=False), *bn_relu(c)]
+    body = []
+    for cout, s in blocks:
+        cout = make_divisible(cout * width)
+        body.append(nn.Sequential(nn.Conv1d(c, c, 3, s, padding=1, groups=c, bias=False), *bn_relu(c),
+                                  nn.Conv1d(c, cout, 1, bias=False), *bn_relu(cout)))
+        c = cout
+    return nn.Sequential(OrderedDict(stem=nn.Sequential(*layers), blocks=nn.Sequential(*body), pool=nn.AdaptiveAvgPool1d(1),
+                                     flatten=nn.Flatten(), dropout=nn.Dropout(dropout), classifier=nn.Linear(c, n_classes)))
