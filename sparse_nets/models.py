@@ -229,7 +229,7 @@ def mlp(in_features:int=40, # flattened input size (MNIST-1D: 40, digits: 64)
     return nn.Sequential(*layers, nn.Linear(cin, n_classes))
 
 # %% ../nbs/06_models.ipynb #mb1d-code
-_MB1D = ((64, 1), (128, 1), (128, 1), (256, 1), (256, 1))  # (output channels, depthwise stride) per block
+_MB1D = ((64, 1), (128, 1), (128, 1), (256, 1))  # (output channels, depthwise stride) per block
 
 def mobilenet1d(in_chans:int=1, # input channels
                 n_classes:int=10, # output classes
