@@ -373,7 +373,7 @@ def prune(data:str='mnist1d', # bundled data set: mnist1d or digits
           granularity:str='weight', # weight, filter, channel, or RxC blocks such as 4x1
           scope:str='local', # local (per layer) or global (one threshold)
           prune_last:bool_arg=True, # prune the classifier too (the first layer always stays dense)
-          epochs:int=10, # training epochs (of the pruned run, and of the dense reference)
+          epochs:int=8, # training epochs (of the pruned run, and of the dense reference)
           lr:float=1e-2, # peak learning rate of the one-cycle schedule (Adam)
           bs:int=128, # batch size
           seed:int=0, # seed of data shuffle and model init
@@ -381,14 +381,20 @@ def prune(data:str='mnist1d', # bundled data set: mnist1d or digits
           quick:store_true=False, # a smoke run: 2 epochs, no dense reference, fewer timing repeats
           progress:bool_arg=None, # progress bars (default: on a terminal; otherwise one line per epoch)
           convert:bool_arg=True, # convert with to_sparse, check the predictions and time both models
-          threads:int=1, # threads for timing (torch and numba), in [1, cores]
+          threads:int=1, # threads for training and timing (torch and numba), in [1, cores]
           out:str=None, # folder for sparse_model.pt, pruned_state_dict.pt, report.json and report.png
          ):
     "Train a model with gradual magnitude pruning, convert it to the sparse runtime, check it and time it"
     out = _check_prune(dict(locals()))
-    t_start = time.perf_counter()
+    t_start, cpu_start = time.perf_counter(), time.process_time()
     if quick: epochs, reference = 2, False
     _quiet_fastai()
+    from sparse_nets.bench import pinned_threads
+    with pinned_threads(threads): return _prune(**locals())
+
+def _prune(data, model, width, sparsity, schedule, start, end, granularity, scope, prune_last, epochs, lr, bs, seed, reference,
+           quick, progress, convert, threads, out, t_start, cpu_start, **_):
+    "The work of `prune`, its options checked, threads pinned."
     import torch
     from sparse_nets.pruning import SparsifyCallback, strip
     from sparse_nets.models import n_params
@@ -427,7 +433,7 @@ def prune(data:str='mnist1d', # bundled data set: mnist1d or digits
         rep['speed'] = dict(batched=_time_pair(pruned, fast, x, threads, 5 if quick else 15),
                             batch1=_time_pair(pruned, fast, x[:1], threads, 5 if quick else 21))
     rep['machine'] = machine_info(); rep['loadavg_start'] = load0
-    rep['seconds'] = time.perf_counter() - t_start
+    rep['seconds'], rep['cpu_seconds'] = time.perf_counter() - t_start, time.process_time() - cpu_start
     _print_report(rep, fast)
     if out is not None:
         files = _save_outputs(out, pruned, fast, rep)
@@ -460,7 +466,7 @@ def _print_report(rep, fast):
         import importlib.util
         if importlib.util.find_spec('onnxruntime') is None: print("  (ONNX Runtime is not installed here: not compared)")
     la = rep['machine'].get('loadavg')
-    print(f"whole run {rep['seconds']:.0f} s; load average {la[0]:.2f} at the end" + (f", {rep['loadavg_start'][0]:.2f} at the start" if rep.get('loadavg_start') else "")
+    print(f"whole run {rep['seconds']:.0f} s ({rep['cpu_seconds']:.0f} s of CPU); load average {la[0]:.2f} at the end" + (f", {rep['loadavg_start'][0]:.2f} at the start" if rep.get('loadavg_start') else "")
           if la else f"whole run {rep['seconds']:.0f} s")
 
 # %% ../nbs/09_cli.ipynb #1bf4daec
