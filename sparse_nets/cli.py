@@ -321,8 +321,6 @@ def _rows(report)->list:
 # %% ../nbs/09_cli.ipynb #plot-code
 def _plot_report(rep:dict): # what `prune` returns (or its report.json, loaded)
     "Three panels of a `prune` run: sparsity over training, validation accuracy per epoch, speedup of the sparse model."
-    import matplotlib
-    if 'ipykernel' not in sys.modules: matplotlib.use('Agg')   # a command writes files, it opens no window
     import matplotlib.pyplot as plt
     fig, axs = plt.subplots(1, 3, figsize=(13, 3.4))
     h, ep = rep.get('history', []), rep['epochs']
@@ -351,9 +349,17 @@ def _layer_lines(report)->list:
     "One line per layer of `to_sparse`'s report: name, shape, sparsity, and how it runs."
     lines = []
     for r in report:
-        how = (f"sparse {r.decision} (spmm)" if r.converted else "dense torch") + f": {r.reason}"
-        lines.append(f"  {r.name:<12} {'x'.join(map(str, r.shape)):<10} {r.sparsity:>6.1%}  {how}")
+        kern = getattr(r, 'kernel', None)   # a compiled plan names the kernel of every step
+        how = r.decision + (f" ({kern})" if kern and kern != r.decision else " (spmm)" if r.converted else " (torch)" if not kern else "")
+        sp = f"{r.sparsity:>6.1%}" if r.shape else ' ' * 6
+        lines.append(f"  {r.name:<12} {'x'.join(map(str, r.shape)):<10} {sp}  {how}" + (f": {r.reason}" if r.reason else ''))
     return lines
+
+def _save_fig(fig, path):
+    "Save `fig` as a PNG at `path` (any name) and close it: a command shows no window and keeps no figure open."
+    import matplotlib.pyplot as plt
+    try: fig.savefig(path, format='png', dpi=100, bbox_inches='tight')
+    finally: plt.close(fig)
 
 def _save_outputs(out, pruned, fast, rep):
     "Write the run's files under `out`, each one atomically; returns their names."
@@ -361,7 +367,7 @@ def _save_outputs(out, pruned, fast, rep):
     out.mkdir(exist_ok=True)
     files = {'sparse_model.pt': lambda t: torch.save(fast, t),
              'pruned_state_dict.pt': lambda t: torch.save(pruned.state_dict(), t),
-             'report.png': lambda t: _plot_report(rep).savefig(t, format='png', dpi=100, bbox_inches='tight')}
+             'report.png': lambda t: _save_fig(_plot_report(rep), t)}
     for name, w in files.items(): write_atomic(out/name, w)
     rep['files'] = sorted(list(files) + ['report.json'])
     write_atomic(out/'report.json', lambda t: Path(t).write_text(json.dumps(rep, indent=1, default=str)))
