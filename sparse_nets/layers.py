@@ -88,7 +88,7 @@ class _SparseModule(nn.Module):
         self.act, self.threads = act_name(act), threads
         self._shape = tuple(int(s) for s in weight.shape)
         self._block = tuple(int(b) for b in weight.block) if isinstance(weight, BlockCSR) else None
-        for k in ('indptr', 'indices', 'data'): self.register_buffer(k, torch.from_numpy(np.asarray(getattr(weight, k))))
+        for k in ('indptr', 'indices', 'data'): self.register_buffer(k, torch.from_numpy(np.array(getattr(weight, k))))
         if bias is not None:
             bias = torch.as_tensor(bias).detach().cpu()
             if bias.dtype != torch.float32: raise TypeError(f"bias must be float32, got {bias.dtype}")

@@ -9,7 +9,7 @@ __all__ = ['dw3x3_run', 'add_run', 'act_run', 'gap_run', 'PointwiseStep', 'Depth
            'PoolStep', 'FlattenStep', 'TorchStep', 'ConstStep', 'PlanError', 'StepReport', 'PlanReport', 'SparsePlan',
            'compile_plan']
 
-# %% ../nbs/02a_plan.ipynb #80be7f72
+# %% ../nbs/02a_plan.ipynb #50284ec1
 import copy, fnmatch, math, operator, time, warnings
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -17,11 +17,11 @@ import numpy as np, numba, torch, torch.nn as nn, torch.nn.functional as F
 from numba import njit, prange
 from .formats import CSR, BlockCSR
 from . import kernels as K
-from .kernels import uget
+from ._simd import uget
 from .layers import (act_name, bn_problem, fold_bn, sparsify, conv1x1_problem, SparseConv1x1, SparseLinear,
                                 LayerReport, SparseReport)
 
-# %% ../nbs/02a_plan.ipynb #4163bf6b
+# %% ../nbs/02a_plan.ipynb #4ac5be47
 _jit = dict(cache=True, fastmath={'contract', 'arcp'})  # no 'nnan': NaN goes through the clamps as through torch.relu
 
 @njit(**_jit)
@@ -76,7 +76,7 @@ def _dw_plane(X, xo, H, W, w, wo, b, s, act, Y, yo, OH, OW):
         Y[r] = _clamp(_dw_px(X, xo, H, W, w, wo, b, s, oy, 0), act)
         for ox in range(max(xhi, 1), OW): Y[r + ox] = _clamp(_dw_px(X, xo, H, W, w, wo, b, s, oy, ox), act)
 
-# %% ../nbs/02a_plan.ipynb #dc9f2775
+# %% ../nbs/02a_plan.ipynb #f8ba10dc
 @njit(parallel=True, **_jit)
 def dw3x3_run(X:np.ndarray, # flat float32 input, B*C planes of H*W
               B:int, C:int, H:int, W:int, # batch, channels, plane size
@@ -114,7 +114,7 @@ def gap_run(X:np.ndarray, rows:int, N:int, Y:np.ndarray):
         for p in range(N): acc += X[i * N + p]
         Y[i] = acc * inv
 
-# %% ../nbs/02a_plan.ipynb #1976336e
+# %% ../nbs/02a_plan.ipynb #fee0a491
 _ACT = {None: 0, 'relu': 1, 'relu6': 2}
 
 def _torch_act(y, act):
@@ -124,19 +124,11 @@ def _torch_act(y, act):
     return y
 
 def _bind_spmm(W, bias, act):
-    """`run(X, Y, B, N, nth)`: a bare SpMM call on preallocated flat float32 buffers for a validated `CSR`/`BlockCSR`
-    (weights repacked once, here). The one place the plan touches the kernels' internals."""
-    indptr, indices, data, rows, cols, br, bc = K._check_W(W)
-    hb = bias is not None
-    b = np.ascontiguousarray(bias, dtype=np.float32) if hb else np.zeros(1, np.float32)
-    a = _ACT[act]
-    vec = K.HAS_AVX2_FMA and br in K._RUNS
-    pv = K._split_columns(indptr, indices, data, br, bc, cols) if vec and bc > 1 else (indptr, indices, data)
-    drv, port, nnz = K._RUNS.get(br), K._spmm_portable, len(data)
-    def run(X, Y, B, N, nth):
-        if vec and N >= 8:
-            drv(pv[0], pv[1], pv[2], rows, cols, B, N, X, Y, b, hb, a, 1 if nnz * N * B < K.PAR_MIN_MACS else nth)
-        else: port(indptr, indices, data, rows, cols, br, bc, B, N, X, b, hb, a, Y)
+    """`run(X, Y, B, N, nth)`: the bare SpMM call (`kernels.spmm_run`) on preallocated flat float32 buffers, for a `CSR`/`BlockCSR`
+    packed once here with its bias and activation (`kernels.pack`: validated, bias first in each row, NR×1 blocks)."""
+    P = K.pack(W, bias, act)
+    a, nnz, lanes, run_, pm = P.args, P.nnz, K.LANES_RUN, K.spmm_run, K.PAR_MIN_MACS
+    def run(X, Y, B, N, nth): run_(*a, X, Y, B, N, lanes, 1 if nnz * N * B < pm else nth)
     return run
 
 class _Step(nn.Module):
@@ -152,7 +144,7 @@ class _Step(nn.Module):
 def _nchw(shape, sd, name):
     if len(shape) != sd + 2: raise ValueError(f"{name} expects a {sd + 2}-d input (batch, channels, {'length' if sd == 1 else 'height, width'}), got shape {shape}")
 
-# %% ../nbs/02a_plan.ipynb #b323fa65
+# %% ../nbs/02a_plan.ipynb #56c2f150
 class PointwiseStep(_Step):
     "A pointwise conv (Conv1d/Conv2d, kernel 1) or Linear, BN folded and activation fused: sparse SpMM, or dense when faster"
     op, modes = 'pointwise', ('sparse', 'dense')
@@ -218,7 +210,7 @@ class PointwiseStep(_Step):
         else: d, how = fmt, 'spmm'
         return dict(decision=d, kernel=how, reason=self.why + tm + self.fused, nbytes=W.nbytes if d != 'dense' else 4 * math.prod(W.shape))
 
-# %% ../nbs/02a_plan.ipynb #0139b566
+# %% ../nbs/02a_plan.ipynb #a11cbb62
 class DepthwiseStep(_Step):
     "A 3×3 depthwise conv (or a k=3 depthwise Conv1d, as an H=1 plane), padding 1, stride 1/2, BN folded, activation fused"
     op, modes = 'depthwise', ('numba', 'torch')
@@ -260,7 +252,7 @@ class DepthwiseStep(_Step):
         k = 'torch conv (groups=C)' if self.mode == 'torch' else 'dw3x3 (numba, CHW)'
         return dict(decision='depthwise', kernel=k, reason=f"3x3 depthwise, stride {self.stride}{tm}{self.fused}")
 
-# %% ../nbs/02a_plan.ipynb #c188e618
+# %% ../nbs/02a_plan.ipynb #ebc92472
 class ConvStep(_Step):
     "Any other Conv1d/Conv2d (the stem, dense 3×3 convs, strided 1-D convs): torch's conv, BN folded, activation fused"
     op, allocates = 'conv', False
@@ -402,7 +394,7 @@ class _Ref:
     def __init__(self, vid): self.vid = vid
     def __repr__(self): return f"%{self.vid}"
 
-# %% ../nbs/02a_plan.ipynb #63133492
+# %% ../nbs/02a_plan.ipynb #219fcbbf
 class PlanError(ValueError):
     "The model cannot be planned as a whole (it does not trace, or has several inputs/outputs)"
 
@@ -582,7 +574,7 @@ def _getattr(m, target):
     for a in target.split('.'): m = getattr(m, a)
     return m
 
-# %% ../nbs/02a_plan.ipynb #163a66c1
+# %% ../nbs/02a_plan.ipynb #f95baf09
 @dataclass
 class StepReport(LayerReport):
     "One row of a plan's report: a step, what runs it and why"
@@ -611,7 +603,7 @@ class PlanReport(SparseReport):
         return '\n'.join(out)
     __str__ = __repr__
 
-# %% ../nbs/02a_plan.ipynb #96602b7e
+# %% ../nbs/02a_plan.ipynb #a4acb09f
 def _check_x(x, training):
     "Refuse what the plan cannot run, naming `x`"
     if training: raise RuntimeError("SparsePlan is inference-only: call .eval() (it was put in training mode)")
@@ -764,7 +756,7 @@ class SparsePlan(nn.Module):
 
     def extra_repr(self): return f"{len(self.steps)} steps, threads={self.threads}"
 
-# %% ../nbs/02a_plan.ipynb #70b39825
+# %% ../nbs/02a_plan.ipynb #644d0d73
 def compile_plan(model:nn.Module, # a (pruned) model; it is not modified
                  min_sparsity:float=0.5, # pointwise/linear layers with fewer zeros stay dense
                  block:tuple|None=None, # None: CSR; (r, c): BlockCSR for every sparse layer
