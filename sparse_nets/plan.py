@@ -9,7 +9,7 @@ __all__ = ['dw3x3_run', 'add_run', 'act_run', 'gap_run', 'PointwiseStep', 'Depth
            'PoolStep', 'FlattenStep', 'TorchStep', 'ConstStep', 'PlanError', 'StepReport', 'PlanReport', 'SparsePlan',
            'compile_plan']
 
-# %% ../nbs/02a_plan.ipynb #50284ec1
+# %% ../nbs/02a_plan.ipynb #692f3a6a
 import copy, fnmatch, math, operator, time, warnings
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -21,7 +21,7 @@ from ._simd import uget
 from .layers import (act_name, bn_problem, fold_bn, sparsify, conv1x1_problem, SparseConv1x1, SparseLinear,
                                 LayerReport, SparseReport)
 
-# %% ../nbs/02a_plan.ipynb #4ac5be47
+# %% ../nbs/02a_plan.ipynb #058f27d2
 _jit = dict(cache=True, fastmath={'contract', 'arcp'})  # no 'nnan': NaN goes through the clamps as through torch.relu
 
 @njit(**_jit)
@@ -76,7 +76,7 @@ def _dw_plane(X, xo, H, W, w, wo, b, s, act, Y, yo, OH, OW):
         Y[r] = _clamp(_dw_px(X, xo, H, W, w, wo, b, s, oy, 0), act)
         for ox in range(max(xhi, 1), OW): Y[r + ox] = _clamp(_dw_px(X, xo, H, W, w, wo, b, s, oy, ox), act)
 
-# %% ../nbs/02a_plan.ipynb #f8ba10dc
+# %% ../nbs/02a_plan.ipynb #0717aa11
 @njit(parallel=True, **_jit)
 def dw3x3_run(X:np.ndarray, # flat float32 input, B*C planes of H*W
               B:int, C:int, H:int, W:int, # batch, channels, plane size
@@ -114,7 +114,7 @@ def gap_run(X:np.ndarray, rows:int, N:int, Y:np.ndarray):
         for p in range(N): acc += X[i * N + p]
         Y[i] = acc * inv
 
-# %% ../nbs/02a_plan.ipynb #fee0a491
+# %% ../nbs/02a_plan.ipynb #545960bf
 _ACT = {None: 0, 'relu': 1, 'relu6': 2}
 
 def _torch_act(y, act):
@@ -144,7 +144,7 @@ class _Step(nn.Module):
 def _nchw(shape, sd, name):
     if len(shape) != sd + 2: raise ValueError(f"{name} expects a {sd + 2}-d input (batch, channels, {'length' if sd == 1 else 'height, width'}), got shape {shape}")
 
-# %% ../nbs/02a_plan.ipynb #56c2f150
+# %% ../nbs/02a_plan.ipynb #aeb807b1
 class PointwiseStep(_Step):
     "A pointwise conv (Conv1d/Conv2d, kernel 1) or Linear, BN folded and activation fused: sparse SpMM, or dense when faster"
     op, modes = 'pointwise', ('sparse', 'dense')
@@ -210,7 +210,7 @@ class PointwiseStep(_Step):
         else: d, how = fmt, 'spmm'
         return dict(decision=d, kernel=how, reason=self.why + tm + self.fused, nbytes=W.nbytes if d != 'dense' else 4 * math.prod(W.shape))
 
-# %% ../nbs/02a_plan.ipynb #a11cbb62
+# %% ../nbs/02a_plan.ipynb #afd3ea15
 class DepthwiseStep(_Step):
     "A 3×3 depthwise conv (or a k=3 depthwise Conv1d, as an H=1 plane), padding 1, stride 1/2, BN folded, activation fused"
     op, modes = 'depthwise', ('numba', 'torch')
@@ -252,7 +252,7 @@ class DepthwiseStep(_Step):
         k = 'torch conv (groups=C)' if self.mode == 'torch' else 'dw3x3 (numba, CHW)'
         return dict(decision='depthwise', kernel=k, reason=f"3x3 depthwise, stride {self.stride}{tm}{self.fused}")
 
-# %% ../nbs/02a_plan.ipynb #ebc92472
+# %% ../nbs/02a_plan.ipynb #121c5fef
 class ConvStep(_Step):
     "Any other Conv1d/Conv2d (the stem, dense 3×3 convs, strided 1-D convs): torch's conv, BN folded, activation fused"
     op, allocates = 'conv', False
@@ -394,7 +394,7 @@ class _Ref:
     def __init__(self, vid): self.vid = vid
     def __repr__(self): return f"%{self.vid}"
 
-# %% ../nbs/02a_plan.ipynb #219fcbbf
+# %% ../nbs/02a_plan.ipynb #8b7b9b73
 class PlanError(ValueError):
     "The model cannot be planned as a whole (it does not trace, or has several inputs/outputs)"
 
@@ -434,7 +434,7 @@ def _depthwise_ok(m):
     if tuple(m.kernel_size) != (3,) * sd or tuple(m.padding) != (1,) * sd or tuple(m.dilation) != (1,) * sd: return False
     return len(set(m.stride)) == 1 and m.stride[0] in (1, 2)
 
-def _sparsity_of(w): return float((w.detach() == 0).float().mean()) if w.numel() else 0.
+def _sparsity_of(w): return 1. - int(torch.count_nonzero(w.detach())) / w.numel() if w.numel() else 0.
 
 class _Tracer(torch.fx.Tracer):
     "fx tracer that keeps the library's own layers (and, with `leaves_all`, every non-container module) as leaves"
@@ -574,7 +574,7 @@ def _getattr(m, target):
     for a in target.split('.'): m = getattr(m, a)
     return m
 
-# %% ../nbs/02a_plan.ipynb #f95baf09
+# %% ../nbs/02a_plan.ipynb #2fcfce39
 @dataclass
 class StepReport(LayerReport):
     "One row of a plan's report: a step, what runs it and why"
@@ -603,7 +603,7 @@ class PlanReport(SparseReport):
         return '\n'.join(out)
     __str__ = __repr__
 
-# %% ../nbs/02a_plan.ipynb #a4acb09f
+# %% ../nbs/02a_plan.ipynb #125c23fd
 def _check_x(x, training):
     "Refuse what the plan cannot run, naming `x`"
     if training: raise RuntimeError("SparsePlan is inference-only: call .eval() (it was put in training mode)")
@@ -705,8 +705,8 @@ class SparsePlan(nn.Module):
         self._progs[tuple(shape)] = prog
         return prog
 
-    def _measure(self, shapes, step_in, nth, repeats=5, min_time=2e-4):
-        "Time the candidate kernels of every step not yet decided (interleaved medians); keep the fastest"
+    def _measure(self, shapes, step_in, nth, repeats=5):
+        "Time the candidate kernels of every step not yet decided (interleaved, medians; stops early when they are far apart)"
         rng = np.random.default_rng(0)
         for st, ins in zip(self.steps, step_in):
             if getattr(st, 'mode', 'x') is not None: continue
@@ -714,14 +714,13 @@ class SparsePlan(nn.Module):
             buf = np.empty(math.prod(shapes[st.out]), np.float32)
             fs = {m: st.bind(ins, buf, mode=m) for m in st.modes}
             ts = {m: [] for m in fs}
-            for f in fs.values(): f(env, nth)
-            t0 = time.perf_counter(); fs[st.modes[0]](env, nth)
-            number = max(1, int(min_time / max(time.perf_counter() - t0, 1e-7)))
+            for f in fs.values(): f(env, nth)   # warm up (first-touch of buffers, lazy init)
             for r in range(repeats):
                 for m in (st.modes if r % 2 else st.modes[::-1]):
-                    t0 = time.perf_counter()
-                    for _ in range(number): fs[m](env, nth)
-                    ts[m].append((time.perf_counter() - t0) / number)
+                    t0 = time.perf_counter(); fs[m](env, nth); ts[m].append(time.perf_counter() - t0)
+                if r >= 2:  # three rounds in which one candidate always beat the other by 1.5x: decided
+                    lo, hi = sorted(ts, key=lambda m: np.median(ts[m]))
+                    if 1.5 * max(ts[lo]) < min(ts[hi]): break
             st.times = {m: float(np.median(v)) for m, v in ts.items()}
             st.mode = min(st.times, key=st.times.get)
             if isinstance(st, PointwiseStep): st.why += f"; {st.mode} measured faster"
@@ -756,7 +755,7 @@ class SparsePlan(nn.Module):
 
     def extra_repr(self): return f"{len(self.steps)} steps, threads={self.threads}"
 
-# %% ../nbs/02a_plan.ipynb #644d0d73
+# %% ../nbs/02a_plan.ipynb #1d179dda
 def compile_plan(model:nn.Module, # a (pruned) model; it is not modified
                  min_sparsity:float=0.5, # pointwise/linear layers with fewer zeros stay dense
                  block:tuple|None=None, # None: CSR; (r, c): BlockCSR for every sparse layer
