@@ -9,7 +9,7 @@ __all__ = ['dw3x3_run', 'add_run', 'act_run', 'gap_run', 'PointwiseStep', 'Depth
            'PoolStep', 'FlattenStep', 'TorchStep', 'ConstStep', 'PlanError', 'StepReport', 'PlanReport', 'SparsePlan',
            'compile_plan']
 
-# %% ../nbs/02a_plan.ipynb #e8a9ee02
+# %% ../nbs/02a_plan.ipynb #ddc06a41
 import copy, fnmatch, math, operator, os, sys, time, warnings
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -19,9 +19,9 @@ from .formats import CSR, BlockCSR
 from . import kernels as K
 from ._simd import uget
 from .layers import (act_name, bn_problem, fold_bn, sparsify, conv1x1_problem, SparseConv1x1, SparseLinear,
-                                LayerReport, SparseReport)
+                                LayerReport, SparseReport, _check_block)
 
-# %% ../nbs/02a_plan.ipynb #5bf49b65
+# %% ../nbs/02a_plan.ipynb #ec5a8673
 _jit = dict(cache=True, fastmath={'contract', 'arcp'})  # no 'nnan': NaN goes through the clamps as through torch.relu
 
 @njit(**_jit)
@@ -76,7 +76,7 @@ def _dw_plane(X, xo, H, W, w, wo, b, s, act, Y, yo, OH, OW):
         Y[r] = _clamp(_dw_px(X, xo, H, W, w, wo, b, s, oy, 0), act)
         for ox in range(max(xhi, 1), OW): Y[r + ox] = _clamp(_dw_px(X, xo, H, W, w, wo, b, s, oy, ox), act)
 
-# %% ../nbs/02a_plan.ipynb #c6ebb162
+# %% ../nbs/02a_plan.ipynb #95dc449c
 @njit(parallel=True, **_jit)
 def dw3x3_run(X:np.ndarray, # flat float32 input, B*C planes of H*W
               B:int, C:int, H:int, W:int, # batch, channels, plane size
@@ -114,7 +114,7 @@ def gap_run(X:np.ndarray, rows:int, N:int, Y:np.ndarray):
         for p in range(N): acc += X[i * N + p]
         Y[i] = acc * inv
 
-# %% ../nbs/02a_plan.ipynb #cb1e0b1b
+# %% ../nbs/02a_plan.ipynb #584937d1
 _ACT = {None: 0, 'relu': 1, 'relu6': 2}
 
 def _torch_act(y, act):
@@ -144,7 +144,7 @@ class _Step(nn.Module):
 def _nchw(shape, sd, name):
     if len(shape) != sd + 2: raise ValueError(f"{name} expects a {sd + 2}-d input (batch, channels, {'length' if sd == 1 else 'height, width'}), got shape {shape}")
 
-# %% ../nbs/02a_plan.ipynb #1b6ea06b
+# %% ../nbs/02a_plan.ipynb #a8b18286
 class PointwiseStep(_Step):
     "A pointwise conv (Conv1d/Conv2d, kernel 1) or Linear, BN folded and activation fused: sparse SpMM, or dense when faster"
     op, modes = 'pointwise', ('sparse', 'dense')
@@ -210,7 +210,7 @@ class PointwiseStep(_Step):
         else: d, how = fmt, 'spmm'
         return dict(decision=d, kernel=how, reason=self.why + tm + self.fused, nbytes=W.nbytes if d != 'dense' else 4 * math.prod(W.shape))
 
-# %% ../nbs/02a_plan.ipynb #55761f66
+# %% ../nbs/02a_plan.ipynb #fdc45d84
 class DepthwiseStep(_Step):
     "A 3×3 depthwise conv (or a k=3 depthwise Conv1d, as an H=1 plane), padding 1, stride 1/2, BN folded, activation fused"
     op, modes = 'depthwise', ('numba', 'torch')
@@ -252,7 +252,7 @@ class DepthwiseStep(_Step):
         k = 'torch conv (groups=C)' if self.mode == 'torch' else 'dw3x3 (numba, CHW)'
         return dict(decision='depthwise', kernel=k, reason=f"3x3 depthwise, stride {self.stride}{tm}{self.fused}")
 
-# %% ../nbs/02a_plan.ipynb #e64b85ea
+# %% ../nbs/02a_plan.ipynb #01c4a3be
 class ConvStep(_Step):
     "Any other Conv1d/Conv2d (the stem, dense 3×3 convs, strided 1-D convs): torch's conv, BN folded, activation fused"
     op, allocates = 'conv', False
@@ -394,7 +394,7 @@ class _Ref:
     def __init__(self, vid): self.vid = vid
     def __repr__(self): return f"%{self.vid}"
 
-# %% ../nbs/02a_plan.ipynb #4bd22fb5
+# %% ../nbs/02a_plan.ipynb #26a09d27
 class PlanError(ValueError):
     "The model cannot be planned as a whole (it does not trace, or has several inputs/outputs)"
 
@@ -574,7 +574,7 @@ def _getattr(m, target):
     for a in target.split('.'): m = getattr(m, a)
     return m
 
-# %% ../nbs/02a_plan.ipynb #f43efb79
+# %% ../nbs/02a_plan.ipynb #c828548a
 @dataclass
 class StepReport(LayerReport):
     "One row of a plan's report: a step, what runs it and why"
@@ -603,10 +603,10 @@ class PlanReport(SparseReport):
         return '\n'.join(out)
     __str__ = __repr__
 
-# %% ../nbs/02a_plan.ipynb #f628693f
+# %% ../nbs/02a_plan.ipynb #825dbb67
 if 'numba.np.ufunc.omppool' not in sys.modules: os.environ.setdefault('GOMP_SPINCOUNT', '20000')
 
-# %% ../nbs/02a_plan.ipynb #ce053736
+# %% ../nbs/02a_plan.ipynb #6e044d78
 def _check_x(x, training):
     "Refuse what the plan cannot run, naming `x`"
     if training: raise RuntimeError("SparsePlan is inference-only: call .eval() (it was put in training mode)")
@@ -717,11 +717,15 @@ class SparsePlan(nn.Module):
             buf = np.empty(math.prod(shapes[st.out]), np.float32)
             fs = {m: st.bind(ins, buf, mode=m) for m in st.modes}
             ts = {m: [] for m in fs}
-            for f in fs.values(): f(env, nth)   # warm up (first-touch of buffers, lazy init)
-            for r in range(repeats):
+            warm = {}
+            for m, f in fs.items():   # warm up (first touch of buffers, lazy init), timed: a 4x gap decides at once
+                t0 = time.perf_counter(); f(env, nth); warm[m] = time.perf_counter() - t0
+            lo, hi = sorted(warm, key=warm.get)
+            n = 1 if warm[hi] > 4 * warm[lo] else repeats
+            for r in range(n):
                 for m in (st.modes if r % 2 else st.modes[::-1]):
                     t0 = time.perf_counter(); fs[m](env, nth); ts[m].append(time.perf_counter() - t0)
-                if r >= 2:  # three rounds in which one candidate always beat the other by 1.5x: decided
+                if r >= 2:  # one candidate 1.5x faster in every round of three: decided
                     lo, hi = sorted(ts, key=lambda m: np.median(ts[m]))
                     if 1.5 * max(ts[lo]) < min(ts[hi]): break
             st.times = {m: float(np.median(v)) for m, v in ts.items()}
@@ -758,7 +762,7 @@ class SparsePlan(nn.Module):
 
     def extra_repr(self): return f"{len(self.steps)} steps, threads={self.threads}"
 
-# %% ../nbs/02a_plan.ipynb #caa086e0
+# %% ../nbs/02a_plan.ipynb #6dd11b17
 def compile_plan(model:nn.Module, # a (pruned) model; it is not modified
                  min_sparsity:float=0.5, # pointwise/linear layers with fewer zeros stay dense
                  block:tuple|None=None, # None: CSR; (r, c): BlockCSR for every sparse layer
@@ -771,6 +775,14 @@ def compile_plan(model:nn.Module, # a (pruned) model; it is not modified
                 ) -> SparsePlan:
     "Compile the eval-mode copy of `model` into a `SparsePlan`; `PlanError` when it cannot be traced as one graph"
     if not isinstance(model, nn.Module): raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    if isinstance(min_sparsity, bool) or not isinstance(min_sparsity, (int, float)) or not 0 <= min_sparsity <= 1:
+        raise ValueError(f"min_sparsity must be a number in [0, 1], got {min_sparsity!r}")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= numba.config.NUMBA_NUM_THREADS):
+        raise ValueError(f"threads must be None or an int in [1, {numba.config.NUMBA_NUM_THREADS}] (NUMBA_NUM_THREADS), got {threads!r}")
+    if input_size is not None and (not isinstance(input_size, (tuple, list)) or not all(isinstance(v, int) and v > 0 for v in input_size)):
+        raise ValueError(f"input_size must be a tuple of positive ints (one input without the batch dim), got {input_size!r}")
+    block = _check_block(block)
+    exclude = (exclude,) if isinstance(exclude, str) else tuple(exclude)
     try: model = copy.deepcopy(model).eval()
     except RuntimeError as e:
         raise ValueError("model could not be deep-copied; weights computed by a hook (torch.nn.utils.prune, weight_norm) "
