@@ -9,7 +9,7 @@ __all__ = ['dw3x3_run', 'add_run', 'act_run', 'gap_run', 'PointwiseStep', 'Depth
            'PoolStep', 'FlattenStep', 'TorchStep', 'ConstStep', 'PlanError', 'StepReport', 'PlanReport', 'SparsePlan',
            'compile_plan']
 
-# %% ../nbs/02a_plan.ipynb #5591016b
+# %% ../nbs/02a_plan.ipynb #fb093f3f
 import copy, fnmatch, math, operator, os, sys, time, warnings
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -21,7 +21,7 @@ from ._simd import uget
 from .layers import (act_name, bn_problem, fold_bn, sparsify, conv1x1_problem, SparseConv1x1, SparseLinear,
                                 LayerReport, SparseReport, _check_block)
 
-# %% ../nbs/02a_plan.ipynb #ee476241
+# %% ../nbs/02a_plan.ipynb #25c13ded
 _jit = dict(cache=True, fastmath={'contract', 'arcp'})  # no 'nnan': NaN goes through the clamps as through torch.relu
 
 @njit(**_jit)
@@ -76,7 +76,7 @@ def _dw_plane(X, xo, H, W, w, wo, b, s, act, Y, yo, OH, OW):
         Y[r] = _clamp(_dw_px(X, xo, H, W, w, wo, b, s, oy, 0), act)
         for ox in range(max(xhi, 1), OW): Y[r + ox] = _clamp(_dw_px(X, xo, H, W, w, wo, b, s, oy, ox), act)
 
-# %% ../nbs/02a_plan.ipynb #241a56de
+# %% ../nbs/02a_plan.ipynb #8bd0b5de
 @njit(parallel=True, **_jit)
 def dw3x3_run(X:np.ndarray, # flat float32 input, B*C planes of H*W
               B:int, C:int, H:int, W:int, # batch, channels, plane size
@@ -114,7 +114,7 @@ def gap_run(X:np.ndarray, rows:int, N:int, Y:np.ndarray):
         for p in range(N): acc += X[i * N + p]
         Y[i] = acc * inv
 
-# %% ../nbs/02a_plan.ipynb #b32fdc68
+# %% ../nbs/02a_plan.ipynb #a23519f6
 _ACT = {None: 0, 'relu': 1, 'relu6': 2}
 
 def _torch_act(y, act):
@@ -144,7 +144,7 @@ class _Step(nn.Module):
 def _nchw(shape, sd, name):
     if len(shape) != sd + 2: raise ValueError(f"{name} expects a {sd + 2}-d input (batch, channels, {'length' if sd == 1 else 'height, width'}), got shape {shape}")
 
-# %% ../nbs/02a_plan.ipynb #a02371a8
+# %% ../nbs/02a_plan.ipynb #fc13f97b
 class PointwiseStep(_Step):
     "A pointwise conv (Conv1d/Conv2d, kernel 1) or Linear, BN folded and activation fused: sparse SpMM, or dense when faster"
     op, modes = 'pointwise', ('sparse', 'dense')
@@ -210,7 +210,7 @@ class PointwiseStep(_Step):
         else: d, how = fmt, 'spmm'
         return dict(decision=d, kernel=how, reason=self.why + tm + self.fused, nbytes=W.nbytes if d != 'dense' else 4 * math.prod(W.shape))
 
-# %% ../nbs/02a_plan.ipynb #c9b2f4e1
+# %% ../nbs/02a_plan.ipynb #fdcf87eb
 class DepthwiseStep(_Step):
     "A 3×3 depthwise conv (or a k=3 depthwise Conv1d, as an H=1 plane), padding 1, stride 1/2, BN folded, activation fused"
     op, modes = 'depthwise', ('numba', 'torch')
@@ -252,7 +252,7 @@ class DepthwiseStep(_Step):
         k = 'torch conv (groups=C)' if self.mode == 'torch' else 'dw3x3 (numba, CHW)'
         return dict(decision='depthwise', kernel=k, reason=f"3x3 depthwise, stride {self.stride}{tm}{self.fused}")
 
-# %% ../nbs/02a_plan.ipynb #ffd38164
+# %% ../nbs/02a_plan.ipynb #6320f22d
 class ConvStep(_Step):
     "Any other Conv1d/Conv2d (the stem, dense 3×3 convs, strided 1-D convs): torch's conv, BN folded, activation fused"
     op, allocates = 'conv', False
@@ -394,7 +394,7 @@ class _Ref:
     def __init__(self, vid): self.vid = vid
     def __repr__(self): return f"%{self.vid}"
 
-# %% ../nbs/02a_plan.ipynb #8406a6af
+# %% ../nbs/02a_plan.ipynb #37059b4e
 class PlanError(ValueError):
     "The model cannot be planned as a whole (it does not trace, or has several inputs/outputs)"
 
@@ -574,7 +574,7 @@ def _getattr(m, target):
     for a in target.split('.'): m = getattr(m, a)
     return m
 
-# %% ../nbs/02a_plan.ipynb #55919cd7
+# %% ../nbs/02a_plan.ipynb #e02e745c
 @dataclass
 class StepReport(LayerReport):
     "One row of a plan's report: a step, what runs it and why"
@@ -603,10 +603,10 @@ class PlanReport(SparseReport):
         return '\n'.join(out)
     __str__ = __repr__
 
-# %% ../nbs/02a_plan.ipynb #2acf657e
+# %% ../nbs/02a_plan.ipynb #1f20ba8e
 if 'numba.np.ufunc.omppool' not in sys.modules: os.environ.setdefault('GOMP_SPINCOUNT', '20000')
 
-# %% ../nbs/02a_plan.ipynb #e350af2a
+# %% ../nbs/02a_plan.ipynb #b26ea5a6
 def _check_x(x, training):
     "Refuse what the plan cannot run, naming `x`"
     if training: raise RuntimeError("SparsePlan is inference-only: call .eval() (it was put in training mode)")
@@ -637,6 +637,7 @@ class SparsePlan(nn.Module):
         for s in self.steps:
             if isinstance(s, ConstStep): continue
             r = s.row()
+            if getattr(s, 'serial', False): r['reason'] += '; runs on 1 thread (measured faster than the fork-join at the last compile)'
             shape = (tuple(s.layer._shape) if isinstance(s, PointwiseStep) else tuple(s.weight.shape) if isinstance(s, ConvStep)
                      else (s.weight.shape[0], 3, 3) if isinstance(s, DepthwiseStep) else ())
             rep.append(StepReport(s.name, s.type_name, shape, s.sparsity if shape else 0., r['decision'], r['reason'],
@@ -691,7 +692,9 @@ class SparsePlan(nn.Module):
                 buf = bb[:n]; base[st.out] = id(bb); refc[id(bb)] = [bb, 1]
             elif isinstance(st, FlattenStep) and st.ins[0] in base: base[st.out] = base[st.ins[0]]; refc[base[st.out]][1] += 1
             shp = dict(enumerate(ins)); shp['out'] = shapes[st.out]
-            runs.append(st.bind(shp, buf) if isinstance(st, TorchStep) else st.bind(ins, buf))
+            r = st.bind(shp, buf) if isinstance(st, TorchStep) else st.bind(ins, buf)
+            st.serial = nth > 1 and getattr(st, 'mode', None) in ('sparse', 'numba') and self._serial_faster(r, st, ins, buf, nth)
+            runs.append((lambda env, n, r=r: r(env, 1)) if st.serial else r)
             for v in set(st.ins) | {st.out}:
                 if last.get(v, -1) <= k and v in base:
                     r = refc[base.pop(v)]; r[1] -= 1
@@ -732,6 +735,16 @@ class SparsePlan(nn.Module):
             st.mode = min(st.times, key=st.times.get)
             if isinstance(st, PointwiseStep): st.why += f"; {st.mode} measured faster"
 
+    def _serial_faster(self, run, st, ins, buf, nth, rounds=3):
+        "Should `run` (a numba step) stay on one thread? Yes unless `nth` threads take < 0.75× its 1-thread time (on a loaded machine the fork-join costs more than it saves)"
+        env = [None] * self.nvals; env[st.ins[0]] = np.random.default_rng(0).random(math.prod(ins[0]), dtype=np.float32)
+        ts = {1: [], nth: []}
+        run(env, 1); run(env, nth)
+        for k in range(rounds):
+            for n in ((1, nth) if k % 2 else (nth, 1)):
+                t0 = time.perf_counter(); run(env, n); ts[n].append(time.perf_counter() - t0)
+        return float(np.median(ts[nth])) > 0.75 * float(np.median(ts[1]))  # parallel only when clearly faster
+
     def _nth(self): return self.threads or numba.get_num_threads()
 
     def forward(self, x:torch.Tensor) -> torch.Tensor:
@@ -762,7 +775,7 @@ class SparsePlan(nn.Module):
 
     def extra_repr(self): return f"{len(self.steps)} steps, threads={self.threads}"
 
-# %% ../nbs/02a_plan.ipynb #1e507ad5
+# %% ../nbs/02a_plan.ipynb #93f851d0
 def compile_plan(model:nn.Module, # a (pruned) model; it is not modified
                  min_sparsity:float=0.5, # pointwise/linear layers with fewer zeros stay dense
                  block:tuple|None=None, # None: CSR; (r, c): BlockCSR for every sparse layer
