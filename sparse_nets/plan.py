@@ -9,7 +9,7 @@ __all__ = ['dw3x3_run', 'add_run', 'act_run', 'gap_run', 'PointwiseStep', 'Depth
            'PoolStep', 'FlattenStep', 'TorchStep', 'ConstStep', 'PlanError', 'StepReport', 'PlanReport', 'SparsePlan',
            'compile_plan']
 
-# %% ../nbs/02a_plan.ipynb #fb093f3f
+# %% ../nbs/02a_plan.ipynb #93f65617
 import copy, fnmatch, math, operator, os, sys, time, warnings
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -21,7 +21,7 @@ from ._simd import uget
 from .layers import (act_name, bn_problem, fold_bn, sparsify, conv1x1_problem, SparseConv1x1, SparseLinear,
                                 LayerReport, SparseReport, _check_block)
 
-# %% ../nbs/02a_plan.ipynb #25c13ded
+# %% ../nbs/02a_plan.ipynb #6e234a38
 _jit = dict(cache=True, fastmath={'contract', 'arcp'})  # no 'nnan': NaN goes through the clamps as through torch.relu
 
 @njit(**_jit)
@@ -76,7 +76,7 @@ def _dw_plane(X, xo, H, W, w, wo, b, s, act, Y, yo, OH, OW):
         Y[r] = _clamp(_dw_px(X, xo, H, W, w, wo, b, s, oy, 0), act)
         for ox in range(max(xhi, 1), OW): Y[r + ox] = _clamp(_dw_px(X, xo, H, W, w, wo, b, s, oy, ox), act)
 
-# %% ../nbs/02a_plan.ipynb #8bd0b5de
+# %% ../nbs/02a_plan.ipynb #a6b172bf
 @njit(parallel=True, **_jit)
 def dw3x3_run(X:np.ndarray, # flat float32 input, B*C planes of H*W
               B:int, C:int, H:int, W:int, # batch, channels, plane size
@@ -114,7 +114,7 @@ def gap_run(X:np.ndarray, rows:int, N:int, Y:np.ndarray):
         for p in range(N): acc += X[i * N + p]
         Y[i] = acc * inv
 
-# %% ../nbs/02a_plan.ipynb #a23519f6
+# %% ../nbs/02a_plan.ipynb #817b6c0e
 _ACT = {None: 0, 'relu': 1, 'relu6': 2}
 
 def _torch_act(y, act):
@@ -144,7 +144,7 @@ class _Step(nn.Module):
 def _nchw(shape, sd, name):
     if len(shape) != sd + 2: raise ValueError(f"{name} expects a {sd + 2}-d input (batch, channels, {'length' if sd == 1 else 'height, width'}), got shape {shape}")
 
-# %% ../nbs/02a_plan.ipynb #fc13f97b
+# %% ../nbs/02a_plan.ipynb #50b81820
 class PointwiseStep(_Step):
     "A pointwise conv (Conv1d/Conv2d, kernel 1) or Linear, BN folded and activation fused: sparse SpMM, or dense when faster"
     op, modes = 'pointwise', ('sparse', 'dense')
@@ -210,7 +210,7 @@ class PointwiseStep(_Step):
         else: d, how = fmt, 'spmm'
         return dict(decision=d, kernel=how, reason=self.why + tm + self.fused, nbytes=W.nbytes if d != 'dense' else 4 * math.prod(W.shape))
 
-# %% ../nbs/02a_plan.ipynb #fdcf87eb
+# %% ../nbs/02a_plan.ipynb #96731882
 class DepthwiseStep(_Step):
     "A 3×3 depthwise conv (or a k=3 depthwise Conv1d, as an H=1 plane), padding 1, stride 1/2, BN folded, activation fused"
     op, modes = 'depthwise', ('numba', 'torch')
@@ -252,7 +252,7 @@ class DepthwiseStep(_Step):
         k = 'torch conv (groups=C)' if self.mode == 'torch' else 'dw3x3 (numba, CHW)'
         return dict(decision='depthwise', kernel=k, reason=f"3x3 depthwise, stride {self.stride}{tm}{self.fused}")
 
-# %% ../nbs/02a_plan.ipynb #6320f22d
+# %% ../nbs/02a_plan.ipynb #95410e43
 class ConvStep(_Step):
     "Any other Conv1d/Conv2d (the stem, dense 3×3 convs, strided 1-D convs): torch's conv, BN folded, activation fused"
     op, allocates = 'conv', False
@@ -394,7 +394,7 @@ class _Ref:
     def __init__(self, vid): self.vid = vid
     def __repr__(self): return f"%{self.vid}"
 
-# %% ../nbs/02a_plan.ipynb #37059b4e
+# %% ../nbs/02a_plan.ipynb #d241587a
 class PlanError(ValueError):
     "The model cannot be planned as a whole (it does not trace, or has several inputs/outputs)"
 
@@ -574,7 +574,7 @@ def _getattr(m, target):
     for a in target.split('.'): m = getattr(m, a)
     return m
 
-# %% ../nbs/02a_plan.ipynb #e02e745c
+# %% ../nbs/02a_plan.ipynb #405584bc
 @dataclass
 class StepReport(LayerReport):
     "One row of a plan's report: a step, what runs it and why"
@@ -603,10 +603,10 @@ class PlanReport(SparseReport):
         return '\n'.join(out)
     __str__ = __repr__
 
-# %% ../nbs/02a_plan.ipynb #1f20ba8e
+# %% ../nbs/02a_plan.ipynb #781d4a6d
 if 'numba.np.ufunc.omppool' not in sys.modules: os.environ.setdefault('GOMP_SPINCOUNT', '20000')
 
-# %% ../nbs/02a_plan.ipynb #b26ea5a6
+# %% ../nbs/02a_plan.ipynb #f88dd45a
 def _check_x(x, training):
     "Refuse what the plan cannot run, naming `x`"
     if training: raise RuntimeError("SparsePlan is inference-only: call .eval() (it was put in training mode)")
@@ -707,8 +707,8 @@ class SparsePlan(nn.Module):
             y = env[outv]
             return torch.from_numpy(y.reshape(out_shape).copy()) if isinstance(y, np.ndarray) and out_shape is not None else y
         prog.runs, prog.shapes = runs, shapes
-        if len(self._progs) >= 8: self._progs.pop(next(iter(self._progs)))  # keep the 8 latest input shapes
-        self._progs[tuple(shape)] = prog
+        if len(self._progs) >= 8: self._progs.pop(next(iter(self._progs)))  # keep the 8 latest (input shape, threads)
+        self._progs[(tuple(shape), nth)] = prog   # per thread count: which steps stay serial depends on it
         return prog
 
     def _measure(self, shapes, step_in, nth, repeats=5):
@@ -749,21 +749,24 @@ class SparsePlan(nn.Module):
 
     def forward(self, x:torch.Tensor) -> torch.Tensor:
         _check_x(x, self.training)
-        nth = self._nth(); old = numba.get_num_threads()
+        nth = self._nth(); old, tt = numba.get_num_threads(), torch.get_num_threads()
         if nth != old: numba.set_num_threads(nth)
+        if tt != 1: torch.set_num_threads(1)  # one pool per forward: numba's; torch steps run on the calling thread
         try:
-            prog = self._progs.get(tuple(x.shape)) or self._specialise(tuple(x.shape), nth)
+            prog = self._progs.get((tuple(x.shape), nth)) or self._specialise(tuple(x.shape), nth)
             return prog(x, nth)
         finally:
             if nth != old: numba.set_num_threads(old)
+            if tt != 1: torch.set_num_threads(tt)
 
     def profile(self, x:torch.Tensor, repeats:int=20) -> list:
         "Median time of each step on input `x`: a list of dicts (name, op, kernel, ms)"
         _check_x(x, self.training)
-        nth = self._nth(); old = numba.get_num_threads()
+        nth = self._nth(); old, tt = numba.get_num_threads(), torch.get_num_threads()
         if nth != old: numba.set_num_threads(nth)
+        if tt != 1: torch.set_num_threads(1)
         try:
-            prog = self._progs.get(tuple(x.shape)) or self._specialise(tuple(x.shape), nth)
+            prog = self._progs.get((tuple(x.shape), nth)) or self._specialise(tuple(x.shape), nth)
             ts = [[] for _ in prog.runs]
             for _ in range(repeats):
                 env = [None] * self.nvals; env[self.inp] = x.detach().numpy().reshape(-1)
@@ -771,11 +774,12 @@ class SparsePlan(nn.Module):
                     t0 = time.perf_counter(); r(env, nth); ts[k].append(time.perf_counter() - t0)
         finally:
             if nth != old: numba.set_num_threads(old)
+            if tt != 1: torch.set_num_threads(tt)
         return [dict(name=s.name, op=s.op, kernel=s.row().get('kernel', ''), ms=float(np.median(t)) * 1e3) for s, t in zip(self.steps, ts)]
 
     def extra_repr(self): return f"{len(self.steps)} steps, threads={self.threads}"
 
-# %% ../nbs/02a_plan.ipynb #93f851d0
+# %% ../nbs/02a_plan.ipynb #0a50cfd5
 def compile_plan(model:nn.Module, # a (pruned) model; it is not modified
                  min_sparsity:float=0.5, # pointwise/linear layers with fewer zeros stay dense
                  block:tuple|None=None, # None: CSR; (r, c): BlockCSR for every sparse layer
