@@ -7,7 +7,7 @@ Docs: https://sparse-nets.github.io/sparse_nets/kernels.html.md"""
 # %% auto #0
 __all__ = ['TILES', 'LANES_RUN', 'PAR_MIN_MACS', 'PackedSpMM', 'pack', 'spmm_run', 'spmm']
 
-# %% ../nbs/01_kernels.ipynb #4f10c0a0
+# %% ../nbs/01_kernels.ipynb #ce0f4933
 import os, weakref, numpy as np, numba
 from numba import njit, prange, types, literal_unroll
 from numba.extending import intrinsic
@@ -17,7 +17,7 @@ from ._simd import (ISA, LANES, ISA_LANES, F32Vec, vzero, vwidth, uget, vload, v
                     vclamp, vhsum, vgather, vstore_rows)
 from .formats import CSR, BlockCSR, _immutable
 
-# %% ../nbs/01_kernels.ipynb #406c5970
+# %% ../nbs/01_kernels.ipynb #024b7e17
 _ACTS = {None: (-np.inf, np.inf), 'relu': (0., np.inf), 'relu6': (0., 6.)}
 _KERNELS = ('auto', 'vector', 'portable', 'avx2', 'avx512')
 
@@ -44,7 +44,7 @@ def _check_act(act):
     if act not in _ACTS: raise ValueError(f"`act` must be one of {list(_ACTS)}, got {act!r}")
     return act
 
-# %% ../nbs/01_kernels.ipynb #abe2f6af
+# %% ../nbs/01_kernels.ipynb #54794eb0
 def _split_columns(indptr, indices, data, c, cols):
     "r×c blocks (`data`: nb×r×c) as r×1 blocks: (indptr, indices, data nb'×r); padded columns dropped"
     nb, r = data.shape[0], data.shape[1]; nbr = len(indptr) - 1
@@ -85,7 +85,7 @@ def _pack_arrays(F, bias):
     w[np.arange(nb) + np.repeat(np.arange(nbr), np.diff(ip)) + 1] = d
     return (_immutable(ip.astype(np.int32)), _immutable(ind.astype(np.int32)), _immutable(w.reshape(-1)), nr)
 
-# %% ../nbs/01_kernels.ipynb #2e333b44
+# %% ../nbs/01_kernels.ipynb #36062ea1
 class PackedSpMM:
     "A sparse weight packed once for the kernels, with its bias and activation (made by `pack`; immutable)"
     def __init__(self, ptr, idx, w, nr, shape, act, has_bias, block, nnz):
@@ -122,7 +122,7 @@ def pack(W, # `CSR` or `BlockCSR` (any r×c blocks), or an object with the same 
     return PackedSpMM(ptr, idx, w, nr, F.shape, _check_act(act), b is not None,
                       F.block if isinstance(F, BlockCSR) else (1, 1), len(w) - (len(ptr) - 1) * nr)
 
-# %% ../nbs/01_kernels.ipynb #c963ca5f
+# %% ../nbs/01_kernels.ipynb #2449614f
 _jit = dict(cache=True)
 
 @njit(**_jit)
@@ -147,7 +147,7 @@ def _portable_row(t, nbr, ptr, idx, w, nr, rows, cols, lo, hi, X, Y, N):
             if v > hi: v = hi
             Y[y0 + p] = v
 
-# %% ../nbs/01_kernels.ipynb #8292c927
+# %% ../nbs/01_kernels.ipynb #56376423
 TILES = (  # (ISA, NR output channels, tile widths MR in pixels: the main tile first, then the remainders)
     ('avx2',   1, (32, 16, 8, 1)),
     ('avx2',   2, (32, 16, 8, 1)),
@@ -175,7 +175,7 @@ def _tile_protos(typingctx):
         return context.make_tuple(builder, tt, [context.make_tuple(builder, p, [z(t.n) for t in p]) for p in pts])
     return tt(), codegen
 
-# %% ../nbs/01_kernels.ipynb #0dbe2a90
+# %% ../nbs/01_kernels.ipynb #ae0a9ea6
 @njit(**_jit)
 def _tile(za, zx, ptr, idx, w, N, X, xo, Y, yo, r0, r1, rows, lo, hi):
     "Block rows r0..r1 times the pixels X[j·N + xo : … + MR]: an MR×NR tile (MR = zx.n, NR = za.n / zx.n)"
@@ -226,7 +226,7 @@ def _dot_rows(ptr, idx, w, N, X, xo, Y, yo, r0, r1, lo, hi):
         if s > hi: s = hi
         Y[yo + i * N] = s
 
-# %% ../nbs/01_kernels.ipynb #b0f055e2
+# %% ../nbs/01_kernels.ipynb #11c28c27
 @njit(**_jit)
 def _widths(lanes, nr):
     "The tile widths of the `TILES` entry for (lanes, nr), widest first (1-wide tiles if there is none)"
@@ -249,9 +249,9 @@ def _pixel_tiles(N, nb, ws):
             its[n, 0] = b; its[n, 1] = p; its[n, 2] = main; n += 1; p += main
         while p < N:
             rem = N - p; best = 0
-            for w in ws:   # the narrowest tile that covers the rest, fits in N and wastes at most half of itself
-                if w >= rem and w <= N and w <= 2 * rem: best = w
-            if best > 0:
+            for w in ws:   # the narrowest tile that covers the rest and fits in N
+                if w >= rem and w <= N: best = w
+            if best > 0 and (best <= 2 * rem or rem < 8):   # if it wastes at most half, or the rest would be 1-wide tiles
                 its[n, 0] = b; its[n, 1] = N - best; its[n, 2] = best; n += 1; p = N
             else:          # else the widest that fits
                 for w in ws:
@@ -281,7 +281,7 @@ def _nchunks(ntiles, nthreads):
     "How many channel chunks: 1 if there are enough pixel tiles to share, else one per thread"
     return 1 if nthreads == 1 or ntiles >= 8 * nthreads else nthreads
 
-# %% ../nbs/01_kernels.ipynb #f3cdaacc
+# %% ../nbs/01_kernels.ipynb #1ebb75fa
 @njit(**_jit)
 def _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, Y, N):
     "Work item t: channel chunk t // nt of pixel tile t % nt, run by its MR×NR tile"
@@ -317,7 +317,7 @@ def spmm_run(ptr, idx, w, nr, rows, cols, lo, hi, X, Y, B, N, lanes, nth):
 LANES_RUN = 0 if ISA == 'portable' else LANES   # the `lanes` argument `spmm` passes with kernel='auto'
 PAR_MIN_MACS = 1_000_000   # below this many multiply-adds (stored values x pixels) `spmm` uses one thread
 
-# %% ../nbs/01_kernels.ipynb #1e2d17af
+# %% ../nbs/01_kernels.ipynb #5a5c8b74
 def _check_threads(threads):
     "Validate `threads`; return an int or None."
     if threads is None: return None
@@ -374,7 +374,7 @@ def _lanes(kernel):
     if kernel == 'portable': return 0
     return ISA_LANES[kernel]
 
-# %% ../nbs/01_kernels.ipynb #2589c33d
+# %% ../nbs/01_kernels.ipynb #f3fe06dc
 def spmm(W, # `CSR`/`BlockCSR` of shape (Cout, Cin), or a `PackedSpMM` from `pack` (bias and act packed in)
          X:np.ndarray, # float32 activations, (Cin, N) or batched (B, Cin, N); copied if not C-contiguous
          bias=None, # (Cout,) added to every output pixel (converted to float32), or None
@@ -410,7 +410,7 @@ def spmm(W, # `CSR`/`BlockCSR` of shape (Cout, Cin), or a `PackedSpMM` from `pac
         if nth != old: numba.set_num_threads(old)
     return Y
 
-# %% ../nbs/01_kernels.ipynb #62de12d4
+# %% ../nbs/01_kernels.ipynb #e205a2d6
 import re
 
 def _tile_asm(mr:int, # pixels of the tile
