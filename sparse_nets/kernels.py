@@ -7,8 +7,8 @@ Docs: https://sparse-nets.github.io/sparse_nets/kernels.html.md"""
 # %% auto #0
 __all__ = ['TILES', 'LANES_RUN', 'PAR_MIN_MACS', 'PackedSpMM', 'pack', 'spmm_run', 'spmm']
 
-# %% ../nbs/01_kernels.ipynb #ce0f4933
-import os, weakref, numpy as np, numba
+# %% ../nbs/01_kernels.ipynb #38bf0449
+import os, re, weakref, numpy as np, numba
 from numba import njit, prange, types, literal_unroll
 from numba.extending import intrinsic
 from llvmlite import ir
@@ -410,9 +410,7 @@ def spmm(W, # `CSR`/`BlockCSR` of shape (Cout, Cin), or a `PackedSpMM` from `pac
         if nth != old: numba.set_num_threads(old)
     return Y
 
-# %% ../nbs/01_kernels.ipynb #e205a2d6
-import re
-
+# %% ../nbs/01_kernels.ipynb #2d7c0d0f
 def _tile_asm(mr:int, # pixels of the tile
               nr:int, # output channels of the tile
              )->str:
