@@ -7,7 +7,7 @@ Docs: https://sparse-nets.github.io/sparse_nets/depthwise.html.md"""
 # %% auto #0
 __all__ = ['LANES', 'SMALL_PLANE', 'PAR_MIN_MACS', 'dw3x3_planes', 'out_size', 'dwconv3x3', 'dwconv1d3', 'isa_env', 'check_isa']
 
-# %% ../nbs/01b_depthwise.ipynb #6ebb9673
+# %% ../nbs/01b_depthwise.ipynb #1dd2bd59
 import numpy as np, numba
 from numba import njit, prange, types
 from numba.core import cgutils
@@ -16,7 +16,7 @@ from llvmlite import ir
 # the SIMD building blocks: one line to switch to `sparse_nets._simd` when it lands
 from .kernels import F32Vec, vzero, uget, vload, vstore, vsplat, vfma
 
-# %% ../nbs/01b_depthwise.ipynb #683bc0a6
+# %% ../nbs/01b_depthwise.ipynb #2e963437
 def _target_features()->set:
     "CPU features numba compiles for: `NUMBA_CPU_FEATURES` when `NUMBA_CPU_NAME` pins a target, else the host's"
     cfg = numba.core.config
@@ -34,7 +34,7 @@ def _lanes(feats:set)->int:
 LANES = _lanes(_target_features())
 _LANES2 = 2 * LANES   # the width of a stride-2 input load
 
-# %% ../nbs/01b_depthwise.ipynb #80b96428
+# %% ../nbs/01b_depthwise.ipynb #f1c8cf70
 _f32, _i32 = ir.FloatType(), ir.IntType(32)
 
 def _ptr(context, builder, arrty, arr, idx, idxty):
@@ -115,7 +115,7 @@ def vodd(typingctx, proto, v):
     "lanes 1, 3, 5, ... of the 2n-lane vector `v`"
     return _half(typingctx, proto, v, 1)
 
-# %% ../nbs/01b_depthwise.ipynb #b74154ab
+# %% ../nbs/01b_depthwise.ipynb #87e6cb25
 _jit = dict(cache=True)   # no fastmath: NaN must survive the clamp, and the vector code does not need it
 
 @njit(**_jit)
@@ -196,7 +196,7 @@ def _plane_s1_small(z, X, xo, Y, yo, H, W, K, vb, vlo, vhi, M, T, S, so):
         vstore(Y, yo + i, _flat_p(z, K, vb, vlo, vhi, S, so + i, W, M, i, mo)); i += V
     if i < n: _store_tail(z, Y, yo + i, _flat_p(z, K, vb, vlo, vhi, S, so + i, W, M, i, mo), n - i, T)
 
-# %% ../nbs/01b_depthwise.ipynb #09c4e22d
+# %% ../nbs/01b_depthwise.ipynb #c80d236e
 @njit(**_jit)
 def _deinterleave(z, z2, X, xo, W, S, e, o):
     "row X[xo:xo+W] split: even columns to S[e:], odd ones to S[o:]; 2V columns per step (one load, two shuffles), the last step masked"
@@ -244,7 +244,7 @@ def _plane_s2(z, z2, X, xo, Y, yo, H, W, K, vb, vlo, vhi, S, T, NS):
             else: _store_tail(z, Y, y + x, v, OW - x, T)
         prev = s2
 
-# %% ../nbs/01b_depthwise.ipynb #0b5363d1
+# %% ../nbs/01b_depthwise.ipynb #9046bce4
 SMALL_PLANE = 4096   # planes of at most this many pixels are copied (stride 1) or split (stride 2) whole into the scratch buffer
 
 @njit(**_jit)
@@ -286,8 +286,9 @@ def dw3x3_planes(X, w, bias, Y, P, H, W, stride, lo, hi, nth):
     "Bare 3×3 depthwise conv (padding 1) of P planes; no checks (see the notebook for the contract)"
     _dw_run(vzero(LANES), vzero(_LANES2), X.reshape(X.size), w.reshape(w.size), bias, Y.reshape(Y.size), P, H, W, stride, lo, hi, nth)
 
-# %% ../nbs/01b_depthwise.ipynb #dcc74045
-_CLAMPS = {None: (-np.inf, np.inf), 'relu': (0., np.inf), 'relu6': (0., 6.)}
+# %% ../nbs/01b_depthwise.ipynb #cf5d3354
+_CLAMPS = {None: (np.float32(-np.inf), np.float32(np.inf)), 'relu': (np.float32(0), np.float32(np.inf)), 'relu6': (np.float32(0), np.float32(6))}
+_F32 = np.dtype(np.float32)
 PAR_MIN_MACS = 1_000_000   # below this many multiply-adds (9 per output) a call runs on the calling thread
 
 def out_size(n:int, stride:int)->int:
@@ -309,11 +310,11 @@ def _check_float_array(a, name, shapes):
     if not isinstance(a, np.ndarray): raise TypeError(f"`{name}` must be a numpy array (use `.numpy()` on a tensor), got {type(a).__name__}")
     if a.dtype.kind != 'f': raise TypeError(f"`{name}` must have a floating dtype (it is cast to float32), got {a.dtype}")
     if a.shape not in shapes: raise ValueError(f"`{name}` must have shape {' or '.join(map(str, shapes))}, got {a.shape}")
-    return np.ascontiguousarray(a, dtype=np.float32)
+    return a if a.dtype == _F32 and a.flags.c_contiguous else np.ascontiguousarray(a, dtype=np.float32)
 
 def _check_X(X, ndims):
     if not isinstance(X, np.ndarray): raise TypeError(f"`X` must be a numpy array (use `.numpy()` on a tensor), got {type(X).__name__}")
-    if X.dtype != np.float32: raise TypeError(f"`X` must be float32, got {X.dtype} (cast it once with X.astype(np.float32))")
+    if X.dtype != _F32: raise TypeError(f"`X` must be float32, got {X.dtype} (cast it once with X.astype(np.float32))")
     if X.ndim not in ndims: raise ValueError(f"`X` must have {' or '.join(map(str, ndims))} dimensions, got shape {X.shape}")
     if not X.flags.c_contiguous: raise ValueError("`X` must be C-contiguous (np.ascontiguousarray(X))")
     if min(X.shape[1 if X.ndim == max(ndims) else 0:]) < 1: raise ValueError(f"`X` must have at least one channel and one pixel, got shape {X.shape}")
@@ -321,12 +322,12 @@ def _check_X(X, ndims):
 def _check_out(out, shape, others):
     if out is None: return np.empty(shape, np.float32)
     if not isinstance(out, np.ndarray): raise TypeError(f"`out` must be a numpy array, got {type(out).__name__}")
-    if out.dtype != np.float32: raise TypeError(f"`out` must be float32, got {out.dtype}")
+    if out.dtype != _F32: raise TypeError(f"`out` must be float32, got {out.dtype}")
     if out.shape != shape: raise ValueError(f"`out` must have shape {shape}, got {out.shape}")
     if not out.flags.c_contiguous: raise ValueError("`out` must be C-contiguous")
     if not out.flags.writeable: raise ValueError("`out` must be writeable")
     for name, a in others:
-        if a is not None and isinstance(a, np.ndarray) and np.shares_memory(out, a): raise ValueError(f"`out` must not share memory with `{name}`")
+        if isinstance(a, np.ndarray) and np.may_share_memory(out, a): raise ValueError(f"`out` must not share memory with `{name}`")
     return out
 
 def _prepare(X, w, bias, stride, act, out, threads, wshapes_of, ndims):
@@ -344,7 +345,7 @@ def _prepare(X, w, bias, stride, act, out, threads, wshapes_of, ndims):
 def _call(X, w_, b_, Y, P, H, W, stride, clamp, threads):
     "Run the bare kernel, on one thread for small problems, else on `threads` (numba's setting restored after)"
     if Y.size == 0: return Y
-    lo, hi = np.float32(clamp[0]), np.float32(clamp[1])
+    lo, hi = clamp
     nth = numba.get_num_threads() if threads is None else threads
     if nth == 1 or 9 * Y.size < PAR_MIN_MACS:
         dw3x3_planes(X.reshape(-1), w_.reshape(-1), b_, Y.reshape(-1), P, H, W, stride, lo, hi, 1)
@@ -386,7 +387,7 @@ def dwconv1d3(X:np.ndarray, # float32 C-contiguous activations, (C, L) or batche
     Y = _check_out(out, X.shape[:-1] + (out_size(L, stride),), [('X', X), ('w', w), ('bias', bias)])
     return _call(X, w3, b_, Y, X.size // L, 1, L, stride, clamp, threads)
 
-# %% ../nbs/01b_depthwise.ipynb #e7d41a11
+# %% ../nbs/01b_depthwise.ipynb #5af423ca
 _ISA_FEATURES = {
     'avx2': ('haswell', '+64bit,+cmov,+cx16,+sse,+sse2,+sse3,+ssse3,+sse4.1,+sse4.2,+popcnt,+avx,+avx2,+fma,+f16c,+bmi,+bmi2,+lzcnt,+movbe,'
                         '-avx512f,-avx512bw,-avx512cd,-avx512dq,-avx512vl'),
