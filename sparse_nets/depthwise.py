@@ -7,7 +7,7 @@ Docs: https://sparse-nets.github.io/sparse_nets/depthwise.html.md"""
 # %% auto #0
 __all__ = ['LANES', 'SMALL_PLANE', 'PAR_MIN_MACS', 'dw3x3_planes', 'out_size', 'dwconv3x3', 'dwconv1d3', 'isa_env', 'check_isa']
 
-# %% ../nbs/01b_depthwise.ipynb #1dd2bd59
+# %% ../nbs/01b_depthwise.ipynb #9c4f90b9
 import numpy as np, numba
 from numba import njit, prange, types
 from numba.core import cgutils
@@ -16,7 +16,7 @@ from llvmlite import ir
 # the SIMD building blocks: one line to switch to `sparse_nets._simd` when it lands
 from .kernels import F32Vec, vzero, uget, vload, vstore, vsplat, vfma
 
-# %% ../nbs/01b_depthwise.ipynb #2e963437
+# %% ../nbs/01b_depthwise.ipynb #c553d9ad
 def _target_features()->set:
     "CPU features numba compiles for: `NUMBA_CPU_FEATURES` when `NUMBA_CPU_NAME` pins a target, else the host's"
     cfg = numba.core.config
@@ -34,7 +34,7 @@ def _lanes(feats:set)->int:
 LANES = _lanes(_target_features())
 _LANES2 = 2 * LANES   # the width of a stride-2 input load
 
-# %% ../nbs/01b_depthwise.ipynb #f1c8cf70
+# %% ../nbs/01b_depthwise.ipynb #8b802692
 _f32, _i32 = ir.FloatType(), ir.IntType(32)
 
 def _ptr(context, builder, arrty, arr, idx, idxty):
@@ -115,7 +115,7 @@ def vodd(typingctx, proto, v):
     "lanes 1, 3, 5, ... of the 2n-lane vector `v`"
     return _half(typingctx, proto, v, 1)
 
-# %% ../nbs/01b_depthwise.ipynb #87e6cb25
+# %% ../nbs/01b_depthwise.ipynb #5be04276
 _jit = dict(cache=True)   # no fastmath: NaN must survive the clamp, and the vector code does not need it
 
 @njit(**_jit)
@@ -129,11 +129,23 @@ def _taps(z, w, wo):
 def _edge_masks(H, W, V):
     "Bit masks over a flat H×W plane: -1 (all ones) where a pixel has a left neighbour (first half) / a right neighbour (second half, from n+V)"
     n = H * W
-    m = np.zeros(2 * (n + V), np.int32)
-    for i in range(n):
-        x = i % W
-        if x > 0: m[i] = -1
-        if x < W - 1: m[n + V + i] = -1
+    m = np.empty(2 * (n + V), np.int32)
+    for y in range(H):
+        for x in range(W):
+            m[y * W + x] = -1 if x > 0 else 0
+            m[n + V + y * W + x] = -1 if x < W - 1 else 0
+    m[n:n + V] = 0; m[2 * n + V:] = 0
+    return m.view(np.float32)
+
+@njit(**_jit)
+def _row_masks(W, V):
+    "The same masks for one row, periodically extended to W + V entries (position k is column k % W): a step at column x0 reads [x0, x0+V)"
+    L = W + V
+    m = np.empty(2 * L, np.int32)
+    for k in range(L):
+        x = k % W
+        m[k] = -1 if x > 0 else 0
+        m[L + k] = -1 if x < W - 1 else 0
     return m.view(np.float32)
 
 @njit(**_jit)
@@ -147,7 +159,7 @@ def _combine(z, K, vb, vlo, vhi, t0, t1, t2, m0, m1, m2, b0, b1, b2, ml, mr):
 
 @njit(**_jit)
 def _flat_p(z, K, vb, vlo, vhi, X, q, W, M, i, mo):
-    "V outputs at flat index i, centred on X[q]: plain loads (every lane's 3×3 window lies inside the array)"
+    "V outputs centred on X[q], their masks at M[i], M[mo+i]: plain loads (every lane's 3×3 window lies inside the array)"
     return _combine(z, K, vb, vlo, vhi,
                     vload(z, X, q - W - 1), vload(z, X, q - W), vload(z, X, q - W + 1),
                     vload(z, X, q - 1), vload(z, X, q), vload(z, X, q + 1),
@@ -155,14 +167,14 @@ def _flat_p(z, K, vb, vlo, vhi, X, q, W, M, i, mo):
                     vload(z, M, i), vload(z, M, mo + i))
 
 @njit(**_jit)
-def _flat_m(z, K, vb, vlo, vhi, X, o, i, W, n, M, mo):
-    "V outputs at flat index i of the plane X[o:o+n]: masked loads, rows -1 and H read as zeros"
+def _flat_m(z, K, vb, vlo, vhi, X, o, i, W, n, M, mi, mo):
+    "V outputs at flat index i of the plane X[o:o+n], masks at M[mi], M[mo+mi]: masked loads, rows -1 and H read as zeros"
     q = o + i; lo = -i; hi = n - i
     return _combine(z, K, vb, vlo, vhi,
                     vmload(z, X, q - W - 1, lo + W + 1, hi + W + 1), vmload(z, X, q - W, lo + W, hi + W), vmload(z, X, q - W + 1, lo + W - 1, hi + W - 1),
                     vmload(z, X, q - 1, lo + 1, hi + 1), vmload(z, X, q, lo, hi), vmload(z, X, q + 1, lo - 1, hi - 1),
                     vmload(z, X, q + W - 1, lo - W + 1, hi - W + 1), vmload(z, X, q + W, lo - W, hi - W), vmload(z, X, q + W + 1, lo - W - 1, hi - W - 1),
-                    vload(z, M, i), vload(z, M, mo + i))
+                    vload(z, M, mi), vload(z, M, mo + mi))
 
 @njit(**_jit)
 def _store_tail(z, Y, yo, v, k, T):
@@ -172,16 +184,20 @@ def _store_tail(z, Y, yo, v, k, T):
 
 @njit(**_jit)
 def _plane_s1_big(z, X, xo, Y, yo, H, W, K, vb, vlo, vhi, M, T):
-    "One plane, stride 1, straight from X: masked loads for the first and last W+1 pixels, plain loads between"
-    V = vlanes(z); n = H * W; mo = n + V
-    i = 0
-    while i < W + 1:                      # row 0 (and the first pixel of row 1): masked
-        vstore(Y, yo + i, _flat_m(z, K, vb, vlo, vhi, X, xo, i, W, n, M, mo)); i += V
+    """One large plane (W >= V), stride 1, straight from X: masked loads for the first and last W+1 pixels, plain loads
+    between. The masks are one periodic row (`_row_masks`), indexed by the step's column x0, kept without a division."""
+    V = vlanes(z); n = H * W; mo = W + V
+    i = 0; x0 = 0
+    while i < W + 1 and i + V <= n:       # row 0 (and the first pixel of row 1): masked
+        vstore(Y, yo + i, _flat_m(z, K, vb, vlo, vhi, X, xo, i, W, n, M, x0, mo)); i += V
+        x0 += V; x0 = x0 - W if x0 >= W else x0
     while i + V + W + 1 <= n:             # the inner loop: 9 + 2 loads, 9 FMAs, no branch
-        vstore(Y, yo + i, _flat_p(z, K, vb, vlo, vhi, X, xo + i, W, M, i, mo)); i += V
+        vstore(Y, yo + i, _flat_p(z, K, vb, vlo, vhi, X, xo + i, W, M, x0, mo)); i += V
+        x0 += V; x0 = x0 - W if x0 >= W else x0
     while i + V <= n:
-        vstore(Y, yo + i, _flat_m(z, K, vb, vlo, vhi, X, xo, i, W, n, M, mo)); i += V
-    if i < n: _store_tail(z, Y, yo + i, _flat_m(z, K, vb, vlo, vhi, X, xo, i, W, n, M, mo), n - i, T)
+        vstore(Y, yo + i, _flat_m(z, K, vb, vlo, vhi, X, xo, i, W, n, M, x0, mo)); i += V
+        x0 += V; x0 = x0 - W if x0 >= W else x0
+    if i < n: _store_tail(z, Y, yo + i, _flat_m(z, K, vb, vlo, vhi, X, xo, i, W, n, M, x0, mo), n - i, T)
 
 @njit(**_jit)
 def _plane_s1_small(z, X, xo, Y, yo, H, W, K, vb, vlo, vhi, M, T, S, so):
@@ -196,7 +212,7 @@ def _plane_s1_small(z, X, xo, Y, yo, H, W, K, vb, vlo, vhi, M, T, S, so):
         vstore(Y, yo + i, _flat_p(z, K, vb, vlo, vhi, S, so + i, W, M, i, mo)); i += V
     if i < n: _store_tail(z, Y, yo + i, _flat_p(z, K, vb, vlo, vhi, S, so + i, W, M, i, mo), n - i, T)
 
-# %% ../nbs/01b_depthwise.ipynb #c80d236e
+# %% ../nbs/01b_depthwise.ipynb #2218ad18
 @njit(**_jit)
 def _deinterleave(z, z2, X, xo, W, S, e, o):
     "row X[xo:xo+W] split: even columns to S[e:], odd ones to S[o:]; 2V columns per step (one load, two shuffles), the last step masked"
@@ -244,8 +260,13 @@ def _plane_s2(z, z2, X, xo, Y, yo, H, W, K, vb, vlo, vhi, S, T, NS):
             else: _store_tail(z, Y, y + x, v, OW - x, T)
         prev = s2
 
-# %% ../nbs/01b_depthwise.ipynb #9046bce4
+# %% ../nbs/01b_depthwise.ipynb #2afb0177
 SMALL_PLANE = 4096   # planes of at most this many pixels are copied (stride 1) or split (stride 2) whole into the scratch buffer
+
+@njit(**_jit)
+def _big(H, W, V):
+    "Is a stride-1 plane read in place (large, and at least a vector wide) rather than copied?"
+    return H * W > SMALL_PLANE and W >= V
 
 @njit(**_jit)
 def _planes(z, z2, X, w, bias, Y, H, W, stride, vlo, vhi, M, p0, p1):
@@ -255,20 +276,22 @@ def _planes(z, z2, X, w, bias, Y, H, W, stride, vlo, vhi, M, p0, p1):
     T = np.empty(V, np.float32)
     pad = W + 1 + V
     NS = H if n <= SMALL_PLANE else 3      # stride 2: slots of split rows
+    big = _big(H, W, V)
     if stride == 2: S = np.zeros((NS + 1) * 2 * (OW + 2 * V) + V, np.float32)
-    elif n <= SMALL_PLANE: S = np.zeros(n + 2 * pad + V, np.float32)
-    else: S = np.zeros(1, np.float32)
+    elif big: S = np.zeros(1, np.float32)
+    else: S = np.zeros(n + 2 * pad + V, np.float32)
     for p in range(p0, p1):
         c = p % C
         K = _taps(z, w, 9 * c); vb = vsplat(z, uget(bias, c))
         if stride == 2: _plane_s2(z, z2, X, p * n, Y, p * no, H, W, K, vb, vlo, vhi, S, T, NS)
-        elif n <= SMALL_PLANE: _plane_s1_small(z, X, p * n, Y, p * no, H, W, K, vb, vlo, vhi, M, T, S, pad)
-        else: _plane_s1_big(z, X, p * n, Y, p * no, H, W, K, vb, vlo, vhi, M, T)
+        elif big: _plane_s1_big(z, X, p * n, Y, p * no, H, W, K, vb, vlo, vhi, M, T)
+        else: _plane_s1_small(z, X, p * n, Y, p * no, H, W, K, vb, vlo, vhi, M, T, S, pad)
 
 @njit(**_jit)
 def _masks(H, W, V, stride):
-    "The edge masks for stride 1 (outside the parallel function: numba would turn an allocation there into a parallel loop)"
-    return _edge_masks(H, W, V) if stride == 1 else np.zeros(1, np.float32)
+    "The edge masks for stride 1: one periodic row for planes read in place, the whole plane's for copied ones (outside the parallel function: numba would turn an allocation there into a parallel loop)"
+    if stride != 1: return np.zeros(1, np.float32)
+    return _row_masks(W, V) if _big(H, W, V) else _edge_masks(H, W, V)
 
 @njit(parallel=True, **_jit)
 def _dw_run(z, z2, X, w, bias, Y, P, H, W, stride, lo, hi, nth):
@@ -286,7 +309,7 @@ def dw3x3_planes(X, w, bias, Y, P, H, W, stride, lo, hi, nth):
     "Bare 3×3 depthwise conv (padding 1) of P planes; no checks (see the notebook for the contract)"
     _dw_run(vzero(LANES), vzero(_LANES2), X.reshape(X.size), w.reshape(w.size), bias, Y.reshape(Y.size), P, H, W, stride, lo, hi, nth)
 
-# %% ../nbs/01b_depthwise.ipynb #cf5d3354
+# %% ../nbs/01b_depthwise.ipynb #61b0311b
 _CLAMPS = {None: (np.float32(-np.inf), np.float32(np.inf)), 'relu': (np.float32(0), np.float32(np.inf)), 'relu6': (np.float32(0), np.float32(6))}
 _F32 = np.dtype(np.float32)
 PAR_MIN_MACS = 1_000_000   # below this many multiply-adds (9 per output) a call runs on the calling thread
@@ -387,7 +410,7 @@ def dwconv1d3(X:np.ndarray, # float32 C-contiguous activations, (C, L) or batche
     Y = _check_out(out, X.shape[:-1] + (out_size(L, stride),), [('X', X), ('w', w), ('bias', bias)])
     return _call(X, w3, b_, Y, X.size // L, 1, L, stride, clamp, threads)
 
-# %% ../nbs/01b_depthwise.ipynb #5af423ca
+# %% ../nbs/01b_depthwise.ipynb #5081b494
 _ISA_FEATURES = {
     'avx2': ('haswell', '+64bit,+cmov,+cx16,+sse,+sse2,+sse3,+ssse3,+sse4.1,+sse4.2,+popcnt,+avx,+avx2,+fma,+f16c,+bmi,+bmi2,+lzcnt,+movbe,'
                         '-avx512f,-avx512bw,-avx512cd,-avx512dq,-avx512vl'),
