@@ -14,7 +14,9 @@ CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic
 WIDTH, HEIGHT = 1400, 1000
 
 def _chromium():
-    for c in (os.environ.get('CHROMIUM'), shutil.which('chromium'), '/usr/bin/chromium', shutil.which('chromium-browser')):
+    "Debian's `chromium` (what `.ci/run` installs), else a Chrome that is already there (GitHub's runners have one)."
+    for c in (os.environ.get('CHROMIUM'), shutil.which('chromium'), '/usr/bin/chromium',
+              shutil.which('google-chrome'), shutil.which('google-chrome-stable')):
         if c and Path(c).is_file() and os.access(c, os.X_OK): return c
 
 def _need(what, ok):
