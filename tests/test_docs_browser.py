@@ -4,7 +4,9 @@ the search box finds `to_sparse` on its page, the content column is wide enough 
 page asks the network for anything.
 
 Needs `chromium` (`apt-get install chromium`; `.ci/run` installs it) and `playwright` (the dev extra). Where either is
-missing the test is skipped with the reason -- except in CI (`CI=true`), where a missing browser is a failure."""
+missing the test is skipped with the reason -- except in CI (`CI=true`), where a missing browser is a failure.
+To look at the pages yourself, `DOCS_SCREENSHOTS=some/folder pytest tests/test_docs_browser.py` also saves a
+screenshot of every page there."""
 import os, shutil
 from pathlib import Path
 import pytest
@@ -46,6 +48,7 @@ def test_site_in_chromium(docs_site, tmp_path):
             _search_finds_to_sparse(docs_site, page)
             _layout_fits_signatures_and_figures(docs_site, page)
             _nothing_fetched_and_no_errors(page)
+            if os.environ.get('DOCS_SCREENSHOTS'): _screenshots(docs_site, page, Path(os.environ['DOCS_SCREENSHOTS']))
         finally: ctx.close()
 
 def _open(page, site, name):
@@ -121,3 +124,12 @@ def _nothing_fetched_and_no_errors(page):
     "After all the pages above: not one request left the site, and no script failed."
     assert not page.remote, f"pages asked the network for {sorted(set(page.remote))[:10]}"
     assert not page.errors, f"script errors: {page.errors[:5]}"
+
+def _screenshots(site, page, out):
+    "A screenshot of the top of every page (after MathJax), as `out/<page>.png`."
+    out.mkdir(parents=True, exist_ok=True)
+    for p in sorted(site.rglob('*.html')):
+        if p.name == '404.html' or 'assets' in p.parts: continue
+        _open(page, site, p.relative_to(site).as_posix())
+        page.wait_for_function("() => !window.MathJax || !MathJax.Hub || MathJax.Hub.queue.pending === 0", timeout=30_000)
+        page.screenshot(path=str(out/(p.relative_to(site).with_suffix('.png').as_posix().replace('/', '_'))))
