@@ -30,3 +30,8 @@ def docs_site():
             build_docs.build(site)
             stamp.write_text(run)
     return site
+
+
+def pytest_collection_modifyitems(items):
+    "The browser test of the docs runs last: by then another worker has built the site, so it never waits for the build."
+    items.sort(key=lambda it: Path(str(it.fspath)).name == 'test_docs_browser.py')
