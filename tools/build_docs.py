@@ -96,6 +96,17 @@ def display_math_blocks(md: str) -> str:
     return re.sub(r'[ \t]*\$\$(.+?)\$\$[ \t]*', lambda m: f'\n\n$$\n{m.group(1).strip()}\n$$\n\n', md, flags=re.S)
 
 
+def _plain_tex(tex: str) -> str: return re.sub(r'\\([A-Za-z]+)|[{}\\^]', lambda m: m.group(1) or '', tex).strip()
+
+def math_heading_labels(md: str) -> str:
+    "A heading with math gets a plain-text label for the table of contents (`$k$` -> `k`), which MathJax does not typeset."
+    def label(m):
+        text = m.group(2)
+        plain = re.sub(r'\$([^$\n]+)\$', lambda t: _plain_tex(t.group(1)), text).replace('"', "'")
+        return f'{m.group(1)} {text} {{ data-toc-label="{plain}" }}'
+    return re.sub(r'^(#{1,6}) ([^\n]*\$[^$\n]+\$[^\n]*?)[ \t]*$', label, md, flags=re.M)
+
+
 # Emoji as icons that material inlines as SVG: they show on any machine, with or without an emoji font, and nothing
 # is fetched (material's twemoji images would come from a CDN)
 EMOJI = {'✅': ':material-check-circle:{ .sn-yes }', '❌': ':material-close-circle:{ .sn-no }',
@@ -132,7 +143,7 @@ class Page:
 
     def markdown(self, md: str) -> str:
         "A markdown cell (or markdown output) for the page."
-        md = outside_code(md, lambda s: emoji_codes(display_math_blocks(s)))
+        md = outside_code(md, lambda s: emoji_codes(display_math_blocks(math_heading_labels(s))))
         return self.links(md)
 
     def unique_id(self, name: str) -> str:
