@@ -75,13 +75,15 @@ def test_outputs(tmp_path):
              _code('x', {'output_type': 'stream', 'name': 'stdout', 'text': ''.join(f'{i}\n' for i in range(100))}),
              _code('plot()', {'output_type': 'display_data', 'data': {'image/png': png, 'text/plain': '<Figure>'}}),
              _code('#| output: false\nquiet()', {'output_type': 'stream', 'name': 'stdout', 'text': 'hidden\n'}),
-             _code('#| include: false\nsecret()'))
+             _code('#| include: false\nsecret()'),
+             _code('#| echo: false\n#| output: asis\nprint(table)', {'output_type': 'stream', 'name': 'stdout', 'text': '| a |\n|---|\n| 1 |\n'}))
     md = build_docs.Page('tutorials/t.md', {'tutorials/t.md'}, '', tmp_path/'tutorials'/'t_files').render(nb)
     assert '#| slow' not in md and '```python\nfit()\n```' in md
     assert md.count('[9/9]') == 1 and '[3/9]' not in md and 'done' in md        # a progress bar is its final state
     assert '??? sn-output "Output: 100 lines' in md                              # long output collapsed
     assert '<img src="t_files/output_1.png"' in md and (tmp_path/'tutorials'/'t_files'/'output_1.png').exists()
     assert 'hidden' not in md and 'quiet()' in md and 'secret' not in md
+    assert '\n\n| a |\n|---|\n| 1 |' in md and 'print(table)' not in md      # `output: asis` prints markdown into the page
 
 def test_markdown_links_math_emoji(tmp_path):
     page = build_docs.Page('tutorials/t.md', {'tutorials/t.md', 'layers.md'}, 'https://x.github.io/p', tmp_path)
@@ -230,3 +232,15 @@ def _nothing_fetched_at_view_time(site):
         assert not remote, f"{page.name} loads {remote} from the network"
     css = ''.join(p.read_text(errors='ignore') for p in (site/'assets').rglob('*.css'))
     assert not re.search(r'@import\s+url\(["\']?https?:', css), "a stylesheet imports from the network"
+
+def test_convert_gives_every_notebook_a_page(tmp_path):
+    "A notebook the sidebar does not list yet (a new `01a_simd.ipynb`) still gets its page, after the listed ones."
+    proc, nbs = tmp_path/'_proc', tmp_path/'nbs'
+    (proc/'tutorials').mkdir(parents=True); nbs.mkdir()
+    (nbs/'sidebar.yml').write_text('website:\n  sidebar:\n    contents:\n      - index.ipynb\n      - section: tutorials\n        contents:\n          - tutorials/t.ipynb\n')
+    for rel, title in [('index.ipynb', 'pkg'), ('tutorials/t.ipynb', 'A tutorial'), ('01a_simd.ipynb', 'SIMD helpers'), ('_private.ipynb', 'no')]:
+        (proc/rel).write_text(json.dumps(_nb(fm=f'---\ntitle: {title}\n---\n')))
+    nav = build_docs.convert(proc, nbs, tmp_path/'docs')
+    assert nav == [{'pkg': 'index.md'}, {'SIMD helpers': 'simd.md'}, {'Tutorials': [{'A tutorial': 'tutorials/t.md'}]}]
+    assert (tmp_path/'docs'/'simd.md').read_text().startswith('# SIMD helpers')
+    assert (tmp_path/'docs'/'assets'/'mathjax'/'MathJax.js').is_file() and (tmp_path/'docs'/'assets'/'sn.css').is_file()

@@ -175,6 +175,7 @@ class Page:
         "One output of a code cell, the way Quarto shows it."
         kind = out['output_type']
         if kind == 'stream':
+            if asis and out.get('name') == 'stdout': return self.markdown(''.join(out['text']))   # printed markdown
             text = terminal_text(''.join(out['text']))
             return text_output(text) if text.strip() else ''
         if kind == 'error':
