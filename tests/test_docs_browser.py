@@ -43,6 +43,9 @@ def test_site_in_chromium(docs_site, tmp_path):
         page.on('request', lambda r: r.url.startswith(('file:', 'data:', 'about:', 'blob:')) or page.remote.append(r.url))
         page.errors = []
         page.on('pageerror', lambda e: page.errors.append(str(e)))
+        page.broken = []     # files of the site that failed to load (MathJax's probe for its optional TeX fonts aside)
+        page.on('requestfailed', lambda r: r.url.startswith('file:') and '/mathjax/fonts/HTML-CSS/TeX/' not in r.url
+                and page.broken.append(r.url))
         try:
             _math_is_typeset(docs_site, page)
             _search_finds_to_sparse(docs_site, page)
@@ -124,6 +127,7 @@ def _nothing_fetched_and_no_errors(page):
     "After all the pages above: not one request left the site, and no script failed."
     assert not page.remote, f"pages asked the network for {sorted(set(page.remote))[:10]}"
     assert not page.errors, f"script errors: {page.errors[:5]}"
+    assert not page.broken, f"files of the site that did not load: {sorted(set(page.broken))[:10]}"
 
 def _screenshots(site, page, out):
     "A screenshot of the top of every page (after MathJax), as `out/<page>.png`."
