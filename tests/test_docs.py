@@ -3,7 +3,7 @@ API docs for each exported name without their `show_doc` plumbing, math typeset 
 headings (inline code included) in the table of contents with unique ids, cross-links that stay on the site, plots as
 images, long progress output collapsed, consistent titles, and a search index. These are the static checks on the
 built HTML; `test_docs_browser.py` opens the same site in Chromium."""
-import ast, json, os, re, sys
+import ast, functools, json, os, re, sys
 from pathlib import Path
 from urllib.parse import urlsplit, unquote
 import pytest
@@ -30,7 +30,18 @@ def _page(site, nb):
     rel = nb.relative_to(NBS)
     return site/rel.parent/build_docs.page_name(rel, {}).replace('.md', '.html')
 
-def _soup(p): return BeautifulSoup(p.read_text(), 'html.parser')
+@functools.lru_cache(maxsize=None)
+def _soup_of(p, mtime): return BeautifulSoup(p.read_text(), 'lxml' if _has_lxml() else 'html.parser')
+
+def _soup(p):
+    "The parsed page (parsed once per build: the checks below read each page several times)."
+    p = Path(p).resolve()
+    return _soup_of(p, p.stat().st_mtime_ns)
+
+@functools.lru_cache(maxsize=None)
+def _has_lxml():
+    try: import lxml; return True
+    except ImportError: return False
 
 def _pages(site): return sorted(p for p in site.rglob('*.html') if p.name != '404.html' and 'assets' not in p.parts)
 
