@@ -18,8 +18,9 @@ from .schedules import Schedule, get_schedule, linear, check_sparsity, _check_in
 from .criteria import Criterion, get_criterion
 
 # %% auto #0
-__all__ = ['PRUNABLE', 'normalize_granularity', 'group_scores', 'masks_from_scores', 'magnitude_masks', 'prunable_layers',
-           'attach_mask', 'strip', 'sparsity_report', 'Sparsifier', 'SparsifyCallback', 'ddp_mask_check']
+__all__ = ['PRUNABLE', 'REWINDS', 'normalize_granularity', 'group_scores', 'masks_from_scores', 'magnitude_masks',
+           'prunable_layers', 'attach_mask', 'strip', 'sparsity_report', 'Sparsifier', 'SparsifyCallback',
+           'ddp_mask_check', 'RewindCallback', 'MaskCallback', 'imp_sparsities', 'iterative_pruning']
 
 # %% ../nbs/04_pruning.ipynb #a398b274
 def _nm(g):
@@ -505,3 +506,70 @@ def ddp_mask_check(world_size:int=2, # number of processes (gloo, CPU)
                 if p.is_alive(): p.kill()
             raise TimeoutError(f"DDP check did not finish in {timeout} s")
     return torch.load(out)
+
+# %% ../nbs/04_pruning.ipynb #37b29a2f
+def _inner(model): return model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
+
+class RewindCallback(Callback):
+    "Save the model's state after `rewind_iter` training batches of the first fit (Frankle et al. 2020); `rewind()` restores it at the masks' survivors."
+    order = SparsifyCallback.order + 1
+    def __init__(self, rewind_iter:int=0): # batches of training before the saved state (0: the initialisation, as in Frankle & Carbin 2019)
+        self.rewind_iter, self.state = _check_int(rewind_iter, 'rewind_iter', 0), None
+    def _save(self):
+        self.state = {k: v.detach().clone() for k, v in _inner(self.learn.model).state_dict().items() if not k.endswith('weight_mask')}
+    def before_fit(self):
+        if self.state is None and self.rewind_iter == 0 and not hasattr(self.learn, 'lr_finder'): self._save()
+    def after_batch(self):
+        if self.state is None and self.training and not hasattr(self.learn, 'lr_finder') and self.learn.train_iter == self.rewind_iter: self._save()
+    @torch.no_grad()
+    def rewind(self, model:nn.Module=None): # default: the learner's model
+        "Load the saved parameters and buffers (masks excepted) into `model`, then zero the masked weights."
+        if self.state is None: raise ValueError(f"nothing saved yet: the first fit must run at least `rewind_iter`={self.rewind_iter} training batches")
+        model = _inner(model if model is not None else self.learn.model)
+        model.load_state_dict(self.state, strict=False)
+        for m in model.modules():
+            if 'weight_mask' in m._buffers: m.weight.mul_(m.weight_mask)
+        return model
+
+class MaskCallback(Callback):
+    "Keep a `Sparsifier`'s masks in force (gradients and weights zeroed around every optimizer step) without changing them."
+    order = SparsifyCallback.order
+    def __init__(self, sparsifier:Sparsifier): self.sparsifier = sparsifier
+    def before_fit(self): self.sparsifier.apply()
+    def before_step(self): self.sparsifier.mask_grads()
+    def after_step(self): self.sparsifier.apply()
+
+REWINDS = ('weights', 'lr', 'finetune')
+
+def imp_sparsities(sparsity:float, rounds:int):
+    "Sparsity after each of `rounds` rounds of iterative pruning, removing the same fraction of the survivors each round: $1-(1-s)^{r/R}$."
+    sparsity, rounds = check_sparsity(sparsity, 'sparsity'), _check_int(rounds, 'rounds', 1)
+    return [1 - (1 - sparsity) ** (r / rounds) for r in range(1, rounds + 1)]
+
+def iterative_pruning(learn, # a fastai `Learner` (its model dense, untrained)
+                      sparsity:float, # final sparsity, in [0, 1)
+                      rounds:int, # prune-retrain rounds after the dense training
+                      epochs:int, # epochs of every training (dense and each retraining)
+                      lr:float, # the (maximum) learning rate of `fit_one_cycle`
+                      rewind:str='weights', # 'weights' (LTR to `rewind_iter`), 'lr' (learning-rate rewinding), 'finetune' (constant `lr * finetune_lr`)
+                      rewind_iter:int=0, # training batches before the state weight rewinding returns to
+                      finetune_lr:float=0.01, # fraction of `lr` for 'finetune'
+                      **kwargs): # `Sparsifier` arguments (`scope`, `granularity`, `criterion`, ...)
+    "Iterative pruning (Han et al. 2015; Frankle & Carbin 2019): train, prune to the next of `imp_sparsities`, rewind, retrain. Returns `(sparsifier, records)`."
+    if rewind not in REWINDS: raise ValueError(f"`rewind` must be one of {REWINDS}, got {rewind!r}")
+    epochs = _check_int(epochs, 'epochs', 1)
+    targets = imp_sparsities(sparsity, rounds)
+    rw = RewindCallback(rewind_iter)
+    def run(extra, retrain):
+        with learn.no_bar(), learn.no_logging():
+            if rewind == 'finetune' and retrain: learn.fit(epochs, lr * finetune_lr, cbs=extra, reset_opt=True)
+            else: learn.fit_one_cycle(epochs, lr, cbs=extra, reset_opt=True)
+        return list(learn.recorder.values[-1]) if learn.recorder.values else None
+    recs = [dict(round=0, sparsity=0., values=run([rw], False))]
+    if rw.state is None: raise ValueError(f"`rewind_iter` ({rewind_iter}) is beyond the first training ({epochs} epochs of {len(learn.dls.train)} batches)")
+    sp = Sparsifier(_inner(learn.model), **kwargs)
+    for r, s in enumerate(targets, 1):
+        sp.prune(s)
+        if rewind == 'weights': rw.rewind(learn.model)
+        recs.append(dict(round=r, sparsity=sp.sparsity(), values=run([MaskCallback(sp)], True)))
+    return sp, recs
