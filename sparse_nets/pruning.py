@@ -143,7 +143,8 @@ def masks_from_scores(scores:list, # elementwise scores, one tensor per layer (l
     sc = [group_scores(s, g, norm, partial, scores=s) for s in scores]
     gss = [gs for gs, _ in sc]
     if masks is not None:   # a group with no kept weight left is pruned for good
-        alive = [group_scores(mk.float(), g, 'l1', partial, scores=mk.to(s.device).float())[0] > 0 for mk, s in zip(masks, scores)]
+        alive = [mk.to(s.device).flatten() if g == 'weight' else group_scores(mk, g, 'l1', partial, scores=mk.to(s.device).float())[0] > 0
+                 for mk, s in zip(masks, scores)]
         gss = [gs.masked_fill(~a, -math.inf) for gs, a in zip(gss, alive)]
     if scope == 'local':
         keeps = [_keep_top(gs, max(1, round(gs.numel() * (1 - sparsity)))) for gs in gss]
