@@ -95,7 +95,7 @@ def isa_env(isa:str, # one of `ISAS`
     if cache_dir is not None: env['NUMBA_CACHE_DIR'] = str(cache_dir)
     return env
 
-# %% ../nbs/01a_simd.ipynb #8b1663ed
+# %% ../nbs/01a_simd.ipynb #11609f59
 _f32 = ir.FloatType()
 _i32 = ir.IntType(32)
 _WIDTHS = (1, 2, 4, 8, 16, 32, 64, 128)
@@ -131,7 +131,7 @@ def _lane_mask(context, builder, m, mty, n):
         builder.insert_element(ir.Constant(ir.VectorType(_i32, n), ir.Undefined), mm, ir.Constant(_i32, 0)),
         ir.Constant(ir.VectorType(_i32, n), ir.Undefined), _ivec([0] * n)))
 
-# %% ../nbs/01a_simd.ipynb #fd6f1d82
+# %% ../nbs/01a_simd.ipynb #2922ccc9
 @intrinsic
 def vzero(typingctx, n):
     "A zero vector of literal width `n` (1, 2, 4, ..., 128)"
@@ -201,7 +201,7 @@ def vstore_mask(typingctx, arr, idx, v, m):
         return context.get_dummy_value()
     return types.none(arr, idx, v, m), codegen
 
-# %% ../nbs/01a_simd.ipynb #f11c6a7e
+# %% ../nbs/01a_simd.ipynb #ab9836b5
 @intrinsic
 def vsplat(typingctx, proto, x):
     "The number `x` (cast to float32) broadcast to the prototype's width"
@@ -272,7 +272,7 @@ def vstore_rows(typingctx, arr, idx, stride, v, part, m):
         return context.get_dummy_value()
     return types.none(arr, idx, stride, v, part, m), codegen
 
-# %% ../nbs/01a_simd.ipynb #b0faf1d9
+# %% ../nbs/01a_simd.ipynb #d300f816
 def _llvm_vop(name):
     "codegen calling the LLVM vector intrinsic `llvm.{name}.v{n}f32`"
     def codegen(context, builder, sig, args):

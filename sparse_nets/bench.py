@@ -9,7 +9,7 @@ __all__ = ['SUITES', 'METHODS', 'TARGETS', 'THREAD_TARGET', 'WARM_TARGET_S', 'MO
            'mobilenet_v2_1x1', 'suite_layers', 'magnitude_mask', 'random_sparse_weight', 'pinned_threads',
            'max_threads', 'set_threads', 'time_interleaved', 'machine_info', 'warm_start', 'md_table', 'Markdown',
            'BenchResults', 'plot_speedup', 'run_bench', 'available_model_methods', 'bench_model', 'ModelResults',
-           'run_model_bench']
+           'run_model_bench', 'depthwise_layers', 'bench_depthwise', 'depthwise_tables']
 
 # %% ../nbs/08_bench.ipynb #49bb30ac
 import os, sys, gc, json, time, math, platform, datetime, subprocess, textwrap, warnings
@@ -859,3 +859,89 @@ def run_model_bench(archs:tuple=('mbv1', 'mbv2'), # architectures (`bench_model`
     info['loadavg_end'] = _load()
     return ModelResults(rows, info, dict(archs=list(archs), cases=[[s, list(b)] for s, b in cs], threads=list(threads),
                                          batches=list(batches), methods=list(methods), repeats=repeats, res=res, seed=seed))
+
+# %% ../nbs/08_bench.ipynb #6ae990d5
+def depthwise_layers(arch:str='mbv1', # 'mbv1' or 'mbv2' (`sparse_nets.models`)
+                     res:int=224,     # input resolution
+                    )->list: # [(C, H, W, stride, count)], H×W the input map, in order of first appearance
+    "Every 3×3 depthwise conv of the library's MobileNet `arch`, traced with forward hooks on a `res`×`res` image"
+    import torch, torch.nn as nn
+    from sparse_nets.models import mobilenet_v1, mobilenet_v2
+    if arch not in ('mbv1', 'mbv2'): raise ValueError(f"arch must be 'mbv1' or 'mbv2', got {arch!r}")
+    model = {'mbv1': mobilenet_v1, 'mbv2': mobilenet_v2}[arch]().eval()
+    seen = {}
+    def hook(m, inp, out):
+        k = (m.in_channels, inp[0].shape[-2], inp[0].shape[-1], m.stride[0]); seen[k] = seen.get(k, 0) + 1
+    hooks = [m.register_forward_hook(hook) for m in model.modules()
+             if isinstance(m, nn.Conv2d) and m.groups == m.in_channels == m.out_channels > 1 and m.kernel_size == (3, 3)]
+    try:
+        with torch.no_grad(): model(torch.zeros(1, 3, res, res))
+    finally:
+        for h in hooks: h.remove()
+    return [k + (n,) for k, n in seen.items()]
+
+def bench_depthwise(archs:tuple=('mbv1', 'mbv2'), # networks whose depthwise convs are timed
+                    threads:tuple=(1, 2),  # thread counts, one full pass each (all 1-thread timings first)
+                    act:str='relu',        # the fused activation of `dwconv3x3` and of the `torch+act` method
+                    repeats:int=15, warmup:int=2, min_time:float=1e-3, # as for `time_interleaved`
+                    res:int=224, seed:int=0)->dict:
+    "Time `dwconv3x3` (and its bare kernel) against torch's depthwise `conv2d` on every depthwise conv of `archs`"
+    import torch, torch.nn.functional as F
+    from sparse_nets.depthwise import dwconv3x3, dw3x3_planes, LANES, out_size
+    rng = np.random.default_rng(seed)
+    shapes = {}
+    for a in archs:
+        for C, H, W, s, n in depthwise_layers(a, res): shapes.setdefault((C, H, W, s), {})[a] = n
+    info = machine_info(); info['lanes'] = LANES
+    tact = {'relu': torch.relu_, 'relu6': lambda y: F.hardtanh_(y, 0., 6.), None: lambda y: y}[act]
+    lo, hi = {'relu': (0., np.inf), 'relu6': (0., 6.), None: (-np.inf, np.inf)}[act]
+    setups = []
+    for (C, H, W, s), counts in shapes.items():
+        X = rng.standard_normal((C, H, W)).astype(np.float32); w = rng.standard_normal((C, 3, 3)).astype(np.float32)
+        b = rng.standard_normal(C).astype(np.float32); Y = np.empty((C, out_size(H, s), out_size(W, s)), np.float32)
+        xt, wt, bt = torch.from_numpy(X)[None], torch.from_numpy(w)[:, None], torch.from_numpy(b)
+        ref = tact(F.conv2d(xt, wt, bt, s, 1, 1, C))[0].numpy()
+        err = float(np.abs(dwconv3x3(X, w, b, stride=s, act=act) - ref).max())
+        if err > 1e-4 * max(1., float(np.abs(ref).max())): raise AssertionError(f"dwconv3x3 wrong on {(C, H, W, s)}: max error {err}")
+        setups.append(((C, H, W, s), counts, X, w, b, Y, xt, wt, bt))
+    rows = []
+    for t in threads:
+        for (C, H, W, s), counts, X, w, b, Y, xt, wt, bt in setups:
+            f32lo, f32hi, P = np.float32(lo), np.float32(hi), C
+            fns = {'torch': lambda: F.conv2d(xt, wt, bt, s, 1, 1, C),
+                   'torch+act': lambda: tact(F.conv2d(xt, wt, bt, s, 1, 1, C)),
+                   'dwconv3x3': lambda: dwconv3x3(X, w, b, stride=s, act=act, out=Y, threads=t),
+                   'bare': lambda: dw3x3_planes(X, w, b, Y, P, H, W, s, f32lo, f32hi, t)}
+            ts = time_interleaved(fns, repeats=repeats, warmup=warmup, threads=(t,), min_time=min_time)
+            r = dict(layer=f"{C}×{H}×{W} s{s}", C=C, H=H, W=W, stride=s, threads=t, **{f'n_{a}': counts.get(a, 0) for a in archs})
+            for k in fns: r[k + '_us'] = median(ts[k, t]) * 1e6; r[k + '_best_us'] = min(ts[k, t]) * 1e6
+            r['x_torch'] = r['torch_us'] / r['dwconv3x3_us']; r['x_torch_act'] = r['torch+act_us'] / r['dwconv3x3_us']
+            r['x_best'] = r['torch_best_us'] / r['dwconv3x3_best_us']
+            rows.append(r)
+    set_threads(1)
+    totals = []
+    for t in threads:
+        for sel in [(a,) for a in archs] + ([tuple(archs)] if len(archs) > 1 else []):
+            tot = {k: sum(r[k] * sum(r[f'n_{a}'] for a in sel) for r in rows if r['threads'] == t)
+                   for k in [m + sfx for m in ('torch', 'torch+act', 'dwconv3x3', 'bare') for sfx in ('_us', '_best_us')]}
+            totals.append(dict(suite='+'.join(sel), threads=t, layers=sum(r[f'n_{a}'] for r in rows if r['threads'] == t for a in sel),
+                               **{k.replace('_us', '_ms'): v / 1e3 for k, v in tot.items()}, x_torch=tot['torch_us'] / tot['dwconv3x3_us'],
+                               x_torch_act=tot['torch+act_us'] / tot['dwconv3x3_us'], x_torch_bare=tot['torch_us'] / tot['bare_us'],
+                               x_torch_best=tot['torch_best_us'] / tot['dwconv3x3_best_us'], x_torch_act_best=tot['torch+act_best_us'] / tot['dwconv3x3_best_us'],
+                               x_torch_bare_best=tot['torch_best_us'] / tot['bare_best_us']))
+    info['loadavg_end'] = list(os.getloadavg()) if hasattr(os, 'getloadavg') else None
+    return dict(rows=rows, totals=totals, machine=info, config=dict(archs=list(archs), threads=list(threads), act=act,
+                repeats=repeats, warmup=warmup, min_time=min_time, res=res))
+
+def depthwise_tables(r:dict)->Markdown:
+    "The per-layer and the summed tables of a `bench_depthwise` result, as markdown"
+    archs = r['config']['archs']
+    cols = [('layer', 'C×H×W stride', ''), *[(f'n_{a}', f'× {a}', 'd') for a in archs], ('threads', 'thr', 'd'),
+            ('torch_us', 'torch µs', '.0f'), ('torch+act_us', 'torch+act µs', '.0f'), ('dwconv3x3_us', 'dwconv3x3 µs', '.0f'),
+            ('bare_us', 'bare µs', '.0f'), ('x_torch', '×torch', '.2f'), ('x_torch_act', '×torch+act', '.2f'), ('x_best', '×torch (best)', '.2f')]
+    tcols = [('suite', 'suite', ''), ('threads', 'thr', 'd'), ('layers', 'layers', 'd'), ('torch_ms', 'torch ms', '.2f'),
+             ('torch+act_ms', 'torch+act ms', '.2f'), ('dwconv3x3_ms', 'dwconv3x3 ms', '.2f'), ('bare_ms', 'bare ms', '.2f'),
+             ('x_torch', '×torch', '.2f'), ('x_torch_act', '×torch+act', '.2f'), ('x_torch_bare', 'bare ×torch', '.2f'),
+             ('x_torch_best', '×torch (best)', '.2f'), ('x_torch_act_best', '×torch+act (best)', '.2f'), ('x_torch_bare_best', 'bare ×torch (best)', '.2f')]
+    return Markdown(md_table(r['rows'], cols) + '\n\n**Summed over the networks** (each layer × its count; medians, and the best of the '
+                    'repeats in the last three columns):\n\n' + md_table(r['totals'], tcols))

@@ -7,8 +7,8 @@ Docs: https://sparse-nets.github.io/sparse_nets/kernels.html.md"""
 # %% auto #0
 __all__ = ['TILES', 'LANES_RUN', 'PAR_MIN_MACS', 'PackedSpMM', 'pack', 'spmm_run', 'spmm']
 
-# %% ../nbs/01_kernels.ipynb #7639f873
-import os, weakref, numpy as np, numba
+# %% ../nbs/01_kernels.ipynb #38bf0449
+import os, re, weakref, numpy as np, numba
 from numba import njit, prange, types, literal_unroll
 from numba.extending import intrinsic
 from llvmlite import ir
@@ -17,7 +17,7 @@ from ._simd import (ISA, LANES, ISA_LANES, F32Vec, vzero, vwidth, uget, vload, v
                     vclamp, vhsum, vgather, vstore_rows)
 from .formats import CSR, BlockCSR, _immutable
 
-# %% ../nbs/01_kernels.ipynb #b5224580
+# %% ../nbs/01_kernels.ipynb #024b7e17
 _ACTS = {None: (-np.inf, np.inf), 'relu': (0., np.inf), 'relu6': (0., 6.)}
 _KERNELS = ('auto', 'vector', 'portable', 'avx2', 'avx512')
 
@@ -44,7 +44,7 @@ def _check_act(act):
     if act not in _ACTS: raise ValueError(f"`act` must be one of {list(_ACTS)}, got {act!r}")
     return act
 
-# %% ../nbs/01_kernels.ipynb #352e96ca
+# %% ../nbs/01_kernels.ipynb #54794eb0
 def _split_columns(indptr, indices, data, c, cols):
     "r×c blocks (`data`: nb×r×c) as r×1 blocks: (indptr, indices, data nb'×r); padded columns dropped"
     nb, r = data.shape[0], data.shape[1]; nbr = len(indptr) - 1
@@ -85,7 +85,7 @@ def _pack_arrays(F, bias):
     w[np.arange(nb) + np.repeat(np.arange(nbr), np.diff(ip)) + 1] = d
     return (_immutable(ip.astype(np.int32)), _immutable(ind.astype(np.int32)), _immutable(w.reshape(-1)), nr)
 
-# %% ../nbs/01_kernels.ipynb #36030039
+# %% ../nbs/01_kernels.ipynb #36062ea1
 class PackedSpMM:
     "A sparse weight packed once for the kernels, with its bias and activation (made by `pack`; immutable)"
     def __init__(self, ptr, idx, w, nr, shape, act, has_bias, block, nnz):
@@ -122,7 +122,7 @@ def pack(W, # `CSR` or `BlockCSR` (any r×c blocks), or an object with the same 
     return PackedSpMM(ptr, idx, w, nr, F.shape, _check_act(act), b is not None,
                       F.block if isinstance(F, BlockCSR) else (1, 1), len(w) - (len(ptr) - 1) * nr)
 
-# %% ../nbs/01_kernels.ipynb #0cd90e1a
+# %% ../nbs/01_kernels.ipynb #2449614f
 _jit = dict(cache=True)
 
 @njit(**_jit)
@@ -147,7 +147,7 @@ def _portable_row(t, nbr, ptr, idx, w, nr, rows, cols, lo, hi, X, Y, N):
             if v > hi: v = hi
             Y[y0 + p] = v
 
-# %% ../nbs/01_kernels.ipynb #94aba64c
+# %% ../nbs/01_kernels.ipynb #56376423
 TILES = (  # (ISA, NR output channels, tile widths MR in pixels: the main tile first, then the remainders)
     ('avx2',   1, (32, 16, 8, 1)),
     ('avx2',   2, (32, 16, 8, 1)),
@@ -175,7 +175,7 @@ def _tile_protos(typingctx):
         return context.make_tuple(builder, tt, [context.make_tuple(builder, p, [z(t.n) for t in p]) for p in pts])
     return tt(), codegen
 
-# %% ../nbs/01_kernels.ipynb #52c57887
+# %% ../nbs/01_kernels.ipynb #ae0a9ea6
 @njit(**_jit)
 def _tile(za, zx, ptr, idx, w, N, X, xo, Y, yo, r0, r1, rows, lo, hi):
     "Block rows r0..r1 times the pixels X[j·N + xo : … + MR]: an MR×NR tile (MR = zx.n, NR = za.n / zx.n)"
@@ -208,23 +208,25 @@ def _dot_rows(ptr, idx, w, N, X, xo, Y, yo, r0, r1, lo, hi):
     for i in range(r0, r1):
         k0 = np.intp(uget(ptr, i)); k1 = np.intp(uget(ptr, i + 1))
         wo = i + 1   # w[wo + k] is the weight of nonzero k (row i's bias is at w[k0 + i])
-        a0 = z; a1 = z
+        a0 = z; a1 = z; a2 = z; a3 = z
         k = k0
-        while k + 16 <= k1:
+        while k + 32 <= k1:   # four 8-lane accumulators: 32 nonzeros per step
             a0 = vfma(vload(z, w, wo + k), vgather(z, X, xo, idx, k, N), a0)
             a1 = vfma(vload(z, w, wo + k + 8), vgather(z, X, xo, idx, k + 8, N), a1)
-            k += 16
-        if k + 8 <= k1:
+            a2 = vfma(vload(z, w, wo + k + 16), vgather(z, X, xo, idx, k + 16, N), a2)
+            a3 = vfma(vload(z, w, wo + k + 24), vgather(z, X, xo, idx, k + 24, N), a3)
+            k += 32
+        while k + 8 <= k1:
             a0 = vfma(vload(z, w, wo + k), vgather(z, X, xo, idx, k, N), a0)
             k += 8
-        s = vhsum(vadd(a0, a1))
+        s = vhsum(vadd(vadd(a0, a1), vadd(a2, a3)))
         for kk in range(k, k1): s += uget(w, wo + kk) * uget(X, xo + np.intp(uget(idx, kk)) * N)
         s += uget(w, k0 + i)
         if s < lo: s = lo      # NaN compares false: it stays NaN
         if s > hi: s = hi
         Y[yo + i * N] = s
 
-# %% ../nbs/01_kernels.ipynb #84ca35bf
+# %% ../nbs/01_kernels.ipynb #11c28c27
 @njit(**_jit)
 def _widths(lanes, nr):
     "The tile widths of the `TILES` entry for (lanes, nr), widest first (1-wide tiles if there is none)"
@@ -247,9 +249,9 @@ def _pixel_tiles(N, nb, ws):
             its[n, 0] = b; its[n, 1] = p; its[n, 2] = main; n += 1; p += main
         while p < N:
             rem = N - p; best = 0
-            for w in ws:   # the narrowest tile that covers the rest, fits in N and wastes at most half of itself
-                if w >= rem and w <= N and w <= 2 * rem: best = w
-            if best > 0:
+            for w in ws:   # the narrowest tile that covers the rest and fits in N
+                if w >= rem and w <= N: best = w
+            if best > 0 and (best <= 2 * rem or rem < 8):   # if it wastes at most half, or the rest would be 1-wide tiles
                 its[n, 0] = b; its[n, 1] = N - best; its[n, 2] = best; n += 1; p = N
             else:          # else the widest that fits
                 for w in ws:
@@ -279,7 +281,7 @@ def _nchunks(ntiles, nthreads):
     "How many channel chunks: 1 if there are enough pixel tiles to share, else one per thread"
     return 1 if nthreads == 1 or ntiles >= 8 * nthreads else nthreads
 
-# %% ../nbs/01_kernels.ipynb #458bb1cd
+# %% ../nbs/01_kernels.ipynb #1ebb75fa
 @njit(**_jit)
 def _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, Y, N):
     "Work item t: channel chunk t // nt of pixel tile t % nt, run by its MR×NR tile"
@@ -315,7 +317,7 @@ def spmm_run(ptr, idx, w, nr, rows, cols, lo, hi, X, Y, B, N, lanes, nth):
 LANES_RUN = 0 if ISA == 'portable' else LANES   # the `lanes` argument `spmm` passes with kernel='auto'
 PAR_MIN_MACS = 1_000_000   # below this many multiply-adds (stored values x pixels) `spmm` uses one thread
 
-# %% ../nbs/01_kernels.ipynb #72111c4b
+# %% ../nbs/01_kernels.ipynb #5a5c8b74
 def _check_threads(threads):
     "Validate `threads`; return an int or None."
     if threads is None: return None
@@ -372,7 +374,7 @@ def _lanes(kernel):
     if kernel == 'portable': return 0
     return ISA_LANES[kernel]
 
-# %% ../nbs/01_kernels.ipynb #83427ac6
+# %% ../nbs/01_kernels.ipynb #f3fe06dc
 def spmm(W, # `CSR`/`BlockCSR` of shape (Cout, Cin), or a `PackedSpMM` from `pack` (bias and act packed in)
          X:np.ndarray, # float32 activations, (Cin, N) or batched (B, Cin, N); copied if not C-contiguous
          bias=None, # (Cout,) added to every output pixel (converted to float32), or None
@@ -408,9 +410,7 @@ def spmm(W, # `CSR`/`BlockCSR` of shape (Cout, Cin), or a `PackedSpMM` from `pac
         if nth != old: numba.set_num_threads(old)
     return Y
 
-# %% ../nbs/01_kernels.ipynb #0698e922
-import re
-
+# %% ../nbs/01_kernels.ipynb #2d7c0d0f
 def _tile_asm(mr:int, # pixels of the tile
               nr:int, # output channels of the tile
              )->str:

@@ -9,7 +9,7 @@ __all__ = ['dw3x3_run', 'add_run', 'act_run', 'gap_run', 'PointwiseStep', 'Depth
            'PoolStep', 'FlattenStep', 'TorchStep', 'ConstStep', 'PlanError', 'StepReport', 'PlanReport', 'SparsePlan',
            'compile_plan']
 
-# %% ../nbs/02a_plan.ipynb #2667ba6e
+# %% ../nbs/02a_plan.ipynb #6b19d025
 import copy, fnmatch, math, operator, os, sys, time, warnings
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -18,10 +18,12 @@ from numba import njit, prange
 from .formats import CSR, BlockCSR
 from . import kernels as K
 from ._simd import uget
+try: from sparse_nets import depthwise as D   # the CHW depthwise kernels (kernels issue); the plan's own kernel otherwise
+except ImportError: D = None
 from .layers import (act_name, bn_problem, fold_bn, sparsify, conv1x1_problem, SparseConv1x1, SparseLinear,
                                 LayerReport, SparseReport, _check_block)
 
-# %% ../nbs/02a_plan.ipynb #6107e72e
+# %% ../nbs/02a_plan.ipynb #b4214068
 _jit = dict(cache=True, fastmath={'contract', 'arcp'})  # no 'nnan': NaN goes through the clamps as through torch.relu
 
 @njit(**_jit)
@@ -76,7 +78,7 @@ def _dw_plane(X, xo, H, W, w, wo, b, s, act, Y, yo, OH, OW):
         Y[r] = _clamp(_dw_px(X, xo, H, W, w, wo, b, s, oy, 0), act)
         for ox in range(max(xhi, 1), OW): Y[r + ox] = _clamp(_dw_px(X, xo, H, W, w, wo, b, s, oy, ox), act)
 
-# %% ../nbs/02a_plan.ipynb #46f837e2
+# %% ../nbs/02a_plan.ipynb #cd61317c
 @njit(parallel=True, **_jit)
 def dw3x3_run(X:np.ndarray, # flat float32 input, B*C planes of H*W
               B:int, C:int, H:int, W:int, # batch, channels, plane size
@@ -114,7 +116,7 @@ def gap_run(X:np.ndarray, rows:int, N:int, Y:np.ndarray):
         for p in range(N): acc += X[i * N + p]
         Y[i] = acc * inv
 
-# %% ../nbs/02a_plan.ipynb #040144cd
+# %% ../nbs/02a_plan.ipynb #2ec6ac65
 _ACT = {None: 0, 'relu': 1, 'relu6': 2}
 
 def _torch_act(y, act):
@@ -144,7 +146,7 @@ class _Step(nn.Module):
 def _nchw(shape, sd, name):
     if len(shape) != sd + 2: raise ValueError(f"{name} expects a {sd + 2}-d input (batch, channels, {'length' if sd == 1 else 'height, width'}), got shape {shape}")
 
-# %% ../nbs/02a_plan.ipynb #9df0f1e5
+# %% ../nbs/02a_plan.ipynb #8a97213f
 class PointwiseStep(_Step):
     "A pointwise conv (Conv1d/Conv2d, kernel 1) or Linear, BN folded and activation fused: sparse SpMM, or dense when faster"
     op, modes = 'pointwise', ('sparse', 'dense')
@@ -210,7 +212,7 @@ class PointwiseStep(_Step):
         else: d, how = fmt, 'spmm'
         return dict(decision=d, kernel=how, reason=self.why + tm + self.fused, nbytes=W.nbytes if d != 'dense' else 4 * math.prod(W.shape))
 
-# %% ../nbs/02a_plan.ipynb #3bc05d7c
+# %% ../nbs/02a_plan.ipynb #05e07593
 class DepthwiseStep(_Step):
     "A 3×3 depthwise conv (or a k=3 depthwise Conv1d, as an H=1 plane), padding 1, stride 1/2, BN folded, activation fused"
     op, modes = 'depthwise', ('numba', 'torch')
@@ -242,17 +244,22 @@ class DepthwiseStep(_Step):
                 y = _torch_act(f(torch.from_numpy(env[i]).view(s), w4, bt, stride=st_, groups=C, **kw), act)
                 env[o] = y.contiguous().numpy().reshape(-1)
             return run
-        w, b, st, a = self.weight.numpy().reshape(-1), self.bias.numpy(), self.stride, _ACT[act]
+        w, b, st = self.weight.numpy().reshape(-1), self.bias.numpy(), self.stride
         small = B * C * OH * OW * 9 < K.PAR_MIN_MACS
-        def run(env, nth): dw3x3_run(env[i], B, C, H, W, w, b, st, a, buf, OH, OW, 1 if small else nth); env[o] = buf
+        if D is None:
+            a = _ACT[act]
+            def run(env, nth): dw3x3_run(env[i], B, C, H, W, w, b, st, a, buf, OH, OW, 1 if small else nth); env[o] = buf
+            return run
+        lo, hi = D._CLAMPS[act]; P, f = B * C, D.dw3x3_planes
+        def run(env, nth): f(env[i], w, b, buf, P, H, W, st, lo, hi, 1 if small else nth); env[o] = buf
         return run
     def row(self):
         t = self.times
         tm = f" (measured: numba {t['numba']*1e3:.3f} ms, torch {t['torch']*1e3:.3f} ms)" if len(t) == 2 else ''
-        k = 'torch conv (groups=C)' if self.mode == 'torch' else 'dw3x3 (numba, CHW)'
+        k = 'torch conv (groups=C)' if self.mode == 'torch' else 'dw3x3 (numba, CHW)' if D is None else 'depthwise.dw3x3_planes (numba, CHW)'
         return dict(decision='depthwise', kernel=k, reason=f"3x3 depthwise, stride {self.stride}{tm}{self.fused}")
 
-# %% ../nbs/02a_plan.ipynb #7441ca3c
+# %% ../nbs/02a_plan.ipynb #e0247295
 class ConvStep(_Step):
     "Any other Conv1d/Conv2d (the stem, dense 3×3 convs, strided 1-D convs): torch's conv, BN folded, activation fused"
     op, allocates = 'conv', False
@@ -400,7 +407,7 @@ class _Ref:
     def __init__(self, vid): self.vid = vid
     def __repr__(self): return f"%{self.vid}"
 
-# %% ../nbs/02a_plan.ipynb #520a5f1e
+# %% ../nbs/02a_plan.ipynb #49fa89ca
 class PlanError(ValueError):
     "The model cannot be planned as a whole (it does not trace, or has several inputs/outputs)"
 
@@ -580,7 +587,7 @@ def _getattr(m, target):
     for a in target.split('.'): m = getattr(m, a)
     return m
 
-# %% ../nbs/02a_plan.ipynb #2bf1a36a
+# %% ../nbs/02a_plan.ipynb #d6321de6
 @dataclass
 class StepReport(LayerReport):
     "One row of a plan's report: a step, what runs it and why"
@@ -609,10 +616,10 @@ class PlanReport(SparseReport):
         return '\n'.join(out)
     __str__ = __repr__
 
-# %% ../nbs/02a_plan.ipynb #f9969777
+# %% ../nbs/02a_plan.ipynb #6193170e
 if 'numba.np.ufunc.omppool' not in sys.modules: os.environ.setdefault('GOMP_SPINCOUNT', '20000')
 
-# %% ../nbs/02a_plan.ipynb #ae1cfa51
+# %% ../nbs/02a_plan.ipynb #30a35d6b
 def _check_x(x, training):
     "Refuse what the plan cannot run, naming `x`"
     if training: raise RuntimeError("SparsePlan is inference-only: call .eval() (it was put in training mode)")
@@ -785,7 +792,7 @@ class SparsePlan(nn.Module):
 
     def extra_repr(self): return f"{len(self.steps)} steps, threads={self.threads}"
 
-# %% ../nbs/02a_plan.ipynb #6d5bc680
+# %% ../nbs/02a_plan.ipynb #d142ad9a
 def compile_plan(model:nn.Module, # a (pruned) model; it is not modified
                  min_sparsity:float=0.5, # pointwise/linear layers with fewer zeros stay dense
                  block:tuple|None=None, # None: CSR; (r, c): BlockCSR for every sparse layer
