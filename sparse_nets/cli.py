@@ -198,21 +198,41 @@ def _bar(learn, progress, prefix=''):
 @command
 def bench(quick:store_true=False, # a smoke run: a few shapes, two sparsities, few repeats
           suite:str='mbv1+mbv2', # layer suite: mbv1, mbv2 or mbv1+mbv2
-          sparsities:str='0.5,0.7,0.8,0.9,0.95', # unstructured sparsities, comma-separated
+          sparsities:str='0.5,0.7,0.8,0.9,0.95', # unstructured sparsities, comma-separated (--model: default 0.7,0.8,0.9,0.95)
           threads:str='1,2', # thread counts, comma-separated; each pinned for torch and numba
-          methods:str='dense,torch_sparse,scipy,spmm', # methods to compare, comma-separated
-          repeats:int=None, # timed samples per layer and method (default 15, quick 3)
+          methods:str=None, # methods to compare, comma-separated (default: dense,torch_sparse,scipy,spmm; --model: all of bench.MODEL_METHODS)
+          repeats:int=None, # timed samples per layer and method (default 15, quick 3; --model: 7, quick 2)
           seed:int=0, # seed of the random weights and inputs
-          out:str='bench_results', # folder for bench.json and speedup.png
+          out:str='bench_results', # folder for bench.json and speedup.png (--model: bench_models.json, models.png)
+          model:str=None, # whole models instead of the layer suite: mobilenet_v1, mobilenet_v2 (comma-separated)
+          blocks:str='0.9:4x1', # --model: block-sparse cases, comma-separated sparsity:RxC ('' for none)
+          batch:str='1', # --model: batch sizes, comma-separated
+          res:int=224, # --model: input resolution
          ):
-    "Benchmark the SpMM kernels against torch dense, torch.sparse and scipy on MobileNet 1×1 layers"
+    "Benchmark the SpMM kernels on MobileNet 1×1 layers, or (--model) whole MobileNets against torch, ONNX Runtime and OpenVINO"
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    if model:
+        from sparse_nets.bench import run_model_bench, MODEL_METHODS, available_model_methods
+        sp = _tuple(sparsities if sparsities != '0.5,0.7,0.8,0.9,0.95' else '0.7,0.8,0.9,0.95', float, 'sparsities')
+        cases = list(sp) + [(float(b.split(':')[0]), _block(b.split(':')[1], 'blocks')) for b in blocks.split(',') if b.strip()]
+        if quick: cases, res = cases[2:3] or cases[:1], min(res, 96)
+        for m, why in available_model_methods().items():
+            if why: print(f"note: {m} {why}")
+        res_ = run_model_bench(archs=_tuple(model, str, 'model'), cases=cases, threads=_tuple(threads, int, 'threads'),
+                               batches=_tuple(batch, int, 'batch'), methods=_tuple(methods, str, 'methods') if methods else MODEL_METHODS,
+                               repeats=repeats or (2 if quick else 7), res=res, seed=seed)
+        print(res_.table()); print(); print(res_.breakdown())
+        m = res_.machine
+        print(f"\n{m.get('cpu')} ({', '.join(m.get('cpu_flags', []))}), load average at start {m.get('loadavg')}, at end {m.get('loadavg_end')}")
+        res_.to_json(out/'bench_models.json'); res_.plot().savefig(out/'models.png', dpi=100, bbox_inches='tight')
+        print(f"\nwrote {out/'bench_models.json'} and {out/'models.png'}")
+        return res_
     from sparse_nets.bench import run_bench, plot_speedup
     res = run_bench(suite=suite, sparsities=_tuple(sparsities, float, 'sparsities'), threads=_tuple(threads, int, 'threads'),
-                    methods=_tuple(methods, str, 'methods'), repeats=repeats, quick=quick, seed=seed)
+                    methods=_tuple(methods or 'dense,torch_sparse,scipy,spmm', str, 'methods'), repeats=repeats, quick=quick, seed=seed)
     print(res.summary_table()); print(); print(res.targets_table())
     ws = getattr(res, 'warm_start', None)
     if ws: print(f"\nwarm start: the first spmm call in a fresh Python process took {ws['warm_first_call_s']:.2f} s (numba cache)")
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
     res.to_json(out/'bench.json')
     fig = plot_speedup(res); fig.savefig(out/'speedup.png', dpi=100, bbox_inches='tight')
     print(f"\nwrote {out/'bench.json'} and {out/'speedup.png'}")

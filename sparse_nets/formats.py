@@ -110,8 +110,26 @@ def _check_compressed(indptr:np.ndarray, # int32 row pointers, validated here
                          f"indices[{k}] = {indices[k]}, indices[{k+1}] = {indices[k+1]}")
 
 # %% ../nbs/00_formats.ipynb #0ec4b5c3
+def _immutable(a:np.ndarray)->np.ndarray:
+    "A read-only copy of `a` over an immutable `bytes` buffer: its `flags.writeable` can never be turned back on"
+    return np.frombuffer(np.ascontiguousarray(a).tobytes(), dtype=a.dtype).reshape(a.shape)
+
+_FROZEN = ('shape', 'block', 'grid', 'indptr', 'indices', 'data')
+
 class _SparseBase:
-    "Properties shared by `CSR` and `BlockCSR`"
+    "Properties shared by `CSR` and `BlockCSR`; validated containers are immutable"
+    def _freeze(self):
+        "Replace the validated arrays by read-only copies and refuse later assignments to them"
+        for k in ('indptr', 'indices', 'data'): object.__setattr__(self, k, _immutable(getattr(self, k)))
+        object.__setattr__(self, '_frozen', True)
+    def __setattr__(self, name, value):
+        if name in _FROZEN and self.__dict__.get('_frozen', False):
+            raise AttributeError(f"{type(self).__name__}.{name} cannot be changed after construction (the arrays were "
+                                 f"validated once and the kernels trust them); build a new {type(self).__name__}")
+        object.__setattr__(self, name, value)
+    def __setstate__(self, state):   # pickle / copy: the arrays come back writeable, freeze them again
+        self.__dict__.update(state)
+        if state.get('_frozen', False): self._freeze()
     @property
     def nnz(self)->int:
         "Number of stored scalars (explicit zeros included)"
@@ -147,6 +165,7 @@ class CSR(_SparseBase):
         if data.ndim != 1: raise ValueError(f"data must be 1-D, got shape {tuple(data.shape)}")
         self.data = _as_float32(data, 'data')
         _check_compressed(self.indptr, self.indices, self.shape[0], self.shape[1], len(self.data))
+        self._freeze()
 
     @classmethod
     def from_dense(cls,
@@ -239,6 +258,7 @@ class BlockCSR(_SparseBase):
         self.data = _as_float32(data, 'data')
         _check_compressed(self.indptr, self.indices, *self.grid, len(self.data), row='block row')
         self._check_padding()
+        self._freeze()
 
     def _check_padding(self):
         "Entries of stored blocks that fall outside `shape` (padding) must be zero"

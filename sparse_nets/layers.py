@@ -9,7 +9,7 @@ __all__ = ['act_name', 'sparsify', 'bn_problem', 'fold_bn', 'conv1x1_problem', '
            'LayerReport', 'SparseReport', 'to_sparse']
 
 # %% ../nbs/02_layers.ipynb #fb38b26f
-import copy, fnmatch, math
+import copy, fnmatch, math, warnings
 from dataclasses import dataclass
 import numpy as np
 import torch, torch.nn as nn
@@ -88,7 +88,7 @@ class _SparseModule(nn.Module):
         self.act, self.threads = act_name(act), threads
         self._shape = tuple(int(s) for s in weight.shape)
         self._block = tuple(int(b) for b in weight.block) if isinstance(weight, BlockCSR) else None
-        for k in ('indptr', 'indices', 'data'): self.register_buffer(k, torch.from_numpy(np.asarray(getattr(weight, k))))
+        for k in ('indptr', 'indices', 'data'): self.register_buffer(k, torch.from_numpy(np.array(getattr(weight, k))))
         if bias is not None:
             bias = torch.as_tensor(bias).detach().cpu()
             if bias.dtype != torch.float32: raise TypeError(f"bias must be float32, got {bias.dtype}")
@@ -371,14 +371,24 @@ def to_sparse(model:nn.Module, # a (pruned) model; it is not modified
               fold_bn:bool=True, # fold a BatchNorm that directly follows a pointwise conv in a Sequential
               fuse_act:bool=True, # fuse a ReLU/ReLU6 that directly follows (conv[, BN]) or a linear in a Sequential
               exclude=(), # module names (fnmatch patterns, e.g. 'classifier.*') to keep dense
-              threads:int|None=None, # threads for `spmm` in every sparse layer (None: numba's setting)
+              threads:int|None=None, # threads for the kernels (None: numba's setting at each call)
+              plan:bool=True, # compile the whole model into a `sparse_nets.plan.SparsePlan` (False: replace layers one by one)
+              dense_if_faster:bool=True, # plan only: time sparse vs dense per layer on its real shape and keep the faster
+              input_size:tuple|None=None, # plan only: one input's shape without batch, e.g. (3, 224, 224), to measure and compile now
              ) -> nn.Module:
-    "Deep copy of `model` (eval mode, no grads) with sparse-enough pointwise convs and linears replaced; report in `.sparse_report`."
+    "A fast-inference copy of `model` (eval mode, no grads): a compiled plan, or sparse layers swapped in; report in `.sparse_report`."
     if not isinstance(model, nn.Module): raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     if isinstance(min_sparsity, bool) or not isinstance(min_sparsity, (int, float)) or not 0 <= min_sparsity <= 1:
         raise ValueError(f"min_sparsity must be a number in [0, 1], got {min_sparsity!r}")
     block = _check_block(block)
     exclude = (exclude,) if isinstance(exclude, str) else tuple(exclude)
+    if plan:
+        from sparse_nets.plan import compile_plan, PlanError  # the plan builds on this module's layers
+        try: return compile_plan(model, min_sparsity, block, fold_bn, fuse_act, exclude, threads, dense_if_faster, input_size)
+        except PlanError as e:
+            warnings.warn(f"to_sparse: {e}; replacing layers one by one instead")
+            fallback_why = str(e)
+    else: fallback_why = None
     try: model = copy.deepcopy(model).eval()
     except RuntimeError as e:
         raise ValueError("model could not be deep-copied; weights computed by a hook (torch.nn.utils.prune, weight_norm) "
@@ -427,5 +437,6 @@ def to_sparse(model:nn.Module, # a (pruned) model; it is not modified
     report.sort(key=lambda r: order.get(r.name, len(order)))  # model order
     for p in model.parameters():
         if not isinstance(p, nn.parameter.UninitializedParameter): p.requires_grad_(False)
+    if fallback_why: report.insert(0, LayerReport('', type(model).__name__, (), 0., 'dense', f"no plan: {fallback_why}; layers replaced one by one"))
     model.sparse_report = report
     return model

@@ -1,4 +1,4 @@
-"""Magnitude masks (per layer or global; weights, blocks, filters or channels), masks that stay enforced through any optimizer, a model-level `Sparsifier` and a fastai `SparsifyCallback` for gradual magnitude pruning (Zhu & Gupta 2017).
+"""Masks scored by a criterion (magnitude, movement, Taylor, activation-aware, random), per layer or global, on weights, blocks, filters, channels or N:M groups; masks that stay enforced through any optimizer; a model-level `Sparsifier`, a fastai `SparsifyCallback` for gradual pruning (Zhu & Gupta 2017) and iterative pruning with weight or learning-rate rewinding (Frankle et al. 2020, Renda et al. 2020).
 
 Docs: https://sparse-nets.github.io/sparse_nets/pruning.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://sparse-nets.github.io/sparse_nets/pruning.html.md"""
 
 # %% ../nbs/04_pruning.ipynb #a66e5bb6
 from __future__ import annotations
-import math, numbers, os, re, socket, tempfile
+import copy, math, numbers, os, re, socket, tempfile
 import numpy as np
 import torch
 from torch import nn, Tensor
@@ -15,95 +15,156 @@ from fastcore.basics import store_attr
 from functools import partial
 from fastai.callback.core import Callback
 from .schedules import Schedule, get_schedule, linear, check_sparsity, _check_int
+from .criteria import Criterion, get_criterion
 
 # %% auto #0
-__all__ = ['PRUNABLE', 'normalize_granularity', 'group_scores', 'magnitude_masks', 'prunable_layers', 'attach_mask', 'strip',
-           'sparsity_report', 'Sparsifier', 'SparsifyCallback', 'ddp_mask_check']
+__all__ = ['PRUNABLE', 'REWINDS', 'normalize_granularity', 'group_scores', 'masks_from_scores', 'magnitude_masks',
+           'prunable_layers', 'attach_mask', 'strip', 'sparsity_report', 'Sparsifier', 'SparsifyCallback',
+           'ddp_mask_check', 'RewindCallback', 'MaskCallback', 'imp_sparsities', 'iterative_pruning', 'remove_filters']
 
 # %% ../nbs/04_pruning.ipynb #a398b274
+def _nm(g):
+    "`(n, m)` if `g` is a normalised N:M granularity, else None."
+    if isinstance(g, str) and ':' in g:
+        n, m = g.split(':'); return int(n), int(m)
+
 def normalize_granularity(granularity) -> str|tuple:
-    "Validate `granularity`: 'weight', 'filter', 'channel' or a block `(r, c)` of positive ints; `(1, 1)` is 'weight'."
+    "Validate `granularity`: 'weight', 'filter', 'channel', an N:M string like '2:4', or a block `(r, c)` of positive ints; `(1, 1)` is 'weight'."
     if isinstance(granularity, str):
         if granularity in ('weight', 'filter', 'channel'): return granularity
-        raise ValueError(f"`granularity` must be 'weight', 'filter', 'channel' or a block (r, c), got {granularity!r}")
+        m = re.fullmatch(r'\s*(\d+)\s*:\s*(\d+)\s*', granularity)
+        if m:
+            n, M = int(m.group(1)), int(m.group(2))
+            if not 1 <= n < M: raise ValueError(f"`granularity` N:M needs 1 <= N < M, got {granularity!r}")
+            return f"{n}:{M}"
+        raise ValueError(f"`granularity` must be 'weight', 'filter', 'channel', 'N:M' (e.g. '2:4') or a block (r, c), got {granularity!r}")
     if isinstance(granularity, (tuple, list)) and len(granularity) == 2 and all(
             isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1 for v in granularity):
         r, c = int(granularity[0]), int(granularity[1])
         return 'weight' if (r, c) == (1, 1) else (r, c)
-    raise ValueError(f"`granularity` must be 'weight', 'filter', 'channel' or a block (r, c) of positive ints, got {granularity!r}")
+    raise ValueError(f"`granularity` must be 'weight', 'filter', 'channel', 'N:M' (e.g. '2:4') or a block (r, c) of positive ints, got {granularity!r}")
 
 def _reduce(a:Tensor, dims, count, norm):
-    "Mean |w| (l1) or RMS (l2) over `dims`, dividing by the number of real elements `count`."
-    if norm == 'l1': return a.abs().sum(dims) / count
+    "Mean score (l1) or root mean square (l2) over `dims`, dividing by the number of real elements `count`."
+    if norm == 'l1': return a.sum(dims) / count
     return (a.square().sum(dims) / count).sqrt()
 
 # %% ../nbs/04_pruning.ipynb #4f26c5cd
 def group_scores(w:Tensor, # a weight (out, in, *kernel) or (out, in)
                  granularity='weight', # 'weight', 'filter', 'channel' or a block (r, c)
-                 norm:str='l1', # 'l1': mean |w| of the group; 'l2': root mean square
-                 partial:str='keep'): # blocks that do not divide the shape: 'keep' (partial edge blocks) or 'error'
-    "Scores of the groups of `w` (1-D float32) and a function mapping a 1-D keep-vector to a mask of `w`'s shape."
+                 norm:str='l1', # 'l1': mean score of the group; 'l2': root mean square
+                 partial:str='keep', # blocks that do not divide the shape: 'keep' (partial edge blocks) or 'error'
+                 scores:Tensor=None): # elementwise scores of `w`'s shape (default `|w|`, magnitude)
+    "Scores of the groups of `w` (1-D float32, on `w`'s device) and a function mapping a 1-D keep-vector to a mask of `w`'s shape."
     g = normalize_granularity(granularity)
+    if _nm(g): raise ValueError(f"`granularity` {g!r} keeps N weights inside every group of M: it has no group scores (use `masks_from_scores`)")
     if norm not in ('l1', 'l2'): raise ValueError(f"`norm` must be 'l1' or 'l2', got {norm!r}")
     if partial not in ('keep', 'error'): raise ValueError(f"`partial` must be 'keep' or 'error', got {partial!r}")
-    w = w.detach().float().cpu()   # scores on CPU in float32: the same numbers on every device and rank
-    shape = w.shape
+    if scores is not None and tuple(scores.shape) != tuple(w.shape):
+        raise ValueError(f"`scores` must have the weight's shape {tuple(w.shape)}, got {tuple(scores.shape)}")
+    s = w.detach().float().abs() if scores is None else scores.detach().float()
+    shape, dev = w.shape, s.device
     if g == 'weight':
-        return w.abs().flatten(), lambda keep: keep.view(shape)
+        return s.flatten(), lambda keep: keep.view(shape)
     if w.dim() < 2: raise ValueError(f"granularity {granularity!r} needs a weight with >= 2 dims, got shape {tuple(shape)}")
     if g == 'filter':
-        w2 = w.reshape(shape[0], -1)
-        return _reduce(w2, 1, w2.shape[1], norm), lambda keep: keep[:, None].expand(w2.shape).reshape(shape)
+        s2 = s.reshape(shape[0], -1)
+        return _reduce(s2, 1, s2.shape[1], norm), lambda keep: keep[:, None].expand(s2.shape).reshape(shape)
     if g == 'channel':
-        wt = w.transpose(0, 1)
-        w2 = wt.reshape(shape[1], -1)
-        return _reduce(w2, 1, w2.shape[1], norm), lambda keep: keep[:, None].expand(w2.shape).reshape(wt.shape).transpose(0, 1).contiguous()
+        st = s.transpose(0, 1)
+        s2 = st.reshape(shape[1], -1)
+        return _reduce(s2, 1, s2.shape[1], norm), lambda keep: keep[:, None].expand(s2.shape).reshape(st.shape).transpose(0, 1).contiguous()
     r, c = g
     O, I = shape[0], shape[1]
     if partial == 'error' and (O % r or I % c):
         raise ValueError(f"`granularity` {g} does not divide the weight's (out, in) = ({O}, {I}); use partial='keep' to score edge blocks by their mean")
-    w3 = w.reshape(O, I, -1).permute(2, 0, 1)  # (K, O, I)
-    K = w3.shape[0]
+    s3 = s.reshape(O, I, -1).permute(2, 0, 1)  # (K, O, I)
+    K = s3.shape[0]
     nr, nc = -(-O // r), -(-I // c)
-    pad = torch.zeros(K, nr * r, nc * c)
-    pad[:, :O, :I] = w3
-    cnt = torch.zeros(1, nr * r, nc * c)
+    pad = torch.zeros(K, nr * r, nc * c, device=dev)
+    pad[:, :O, :I] = s3
+    cnt = torch.zeros(1, nr * r, nc * c, device=dev)
     cnt[:, :O, :I] = 1
     blocks = lambda a: a.reshape(a.shape[0], nr, r, nc, c)
     count = blocks(cnt).sum((2, 4))
-    scores = _reduce(blocks(pad), (2, 4), count, norm).flatten()
+    gs = _reduce(blocks(pad), (2, 4), count, norm).flatten()
     def expand(keep):
         m = keep.view(K, nr, 1, nc, 1).expand(K, nr, r, nc, c).reshape(K, nr * r, nc * c)[:, :O, :I]
         return m.permute(1, 2, 0).reshape(shape).contiguous()
-    return scores, expand
+    return gs, expand
 
 # %% ../nbs/04_pruning.ipynb #14495267
 def _keep_top(scores:Tensor, k:int):
-    "Boolean vector keeping the `k` largest scores; ties: the lower index is dropped first (stable sort)."
-    order = torch.argsort(scores, stable=True)
-    keep = torch.zeros(scores.numel(), dtype=torch.bool)
-    keep[order[scores.numel() - k:]] = True
-    return keep
+    "Boolean vector keeping the `k` largest scores; ties: the lower index is dropped first (as a stable sort would)."
+    n = scores.numel()
+    if k >= n: return torch.ones(n, dtype=torch.bool, device=scores.device)
+    if k <= 0: return torch.zeros(n, dtype=torch.bool, device=scores.device)
+    thr = scores.kthvalue(n - k).values              # the largest dropped score: O(n), no sort
+    keep = scores > thr
+    eq = scores == thr
+    need = k - keep.sum()                             # ties at the threshold still to keep: the highest indices
+    return keep | (eq & (eq.flip(0).cumsum(0).flip(0) <= need))
+
+def _nm_keep(s:Tensor, n:int, m:int, keep:int):
+    "Mask of `s`'s shape keeping the `keep` largest of every `m` consecutive inputs (dim 1) at each output and kernel position."
+    O, I = s.shape[0], s.shape[1]
+    if I % m: raise ValueError(f"granularity {n}:{m} needs the input dimension to be a multiple of {m}, got a weight of shape {tuple(s.shape)}")
+    t = s.reshape(O, I, -1).permute(0, 2, 1).reshape(-1, m)          # groups of m consecutive inputs
+    order = torch.argsort(t, dim=1, stable=True)                      # ascending: ties drop the lower index first
+    k = torch.zeros_like(t, dtype=torch.bool).scatter_(1, order[:, m - keep:], True)
+    return k.reshape(O, -1, I).permute(0, 2, 1).reshape(s.shape)
+
+def masks_from_scores(scores:list, # elementwise scores, one tensor per layer (larger = kept)
+                      sparsity:float, # fraction of groups to remove, in [0, 1)
+                      scope:str='local', # 'local': each layer at `sparsity`; 'global': one threshold across layers
+                      granularity='weight', # 'weight', 'filter', 'channel', 'N:M' or a block (r, c)
+                      norm:str='l1', # group score: 'l1' (mean) or 'l2' (root mean square)
+                      partial:str='keep', # edge blocks when (r, c) does not divide the shape: 'keep' or 'error'
+                      masks:list=None, # current masks: groups already pruned stay pruned (score -inf)
+                      signed:bool=False): # scores can be negative (then `norm='l2'` is refused for groups)
+    "Boolean masks (same shapes and devices as `scores`) keeping the largest-score groups."
+    sparsity = check_sparsity(sparsity, 'sparsity')
+    if scope not in ('local', 'global'): raise ValueError(f"`scope` must be 'local' or 'global', got {scope!r}")
+    g = normalize_granularity(granularity)
+    scores = [s.detach().float() for s in scores]
+    if not scores: raise ValueError("`scores` is empty: nothing to prune")
+    if masks is not None and (len(masks) != len(scores) or any(tuple(a.shape) != tuple(b.shape) for a, b in zip(masks, scores))):
+        raise ValueError("`masks` must be one mask per layer, of the scores' shapes")
+    if signed and norm == 'l2' and g != 'weight':
+        raise ValueError("`norm='l2'` squares the scores: it needs a criterion with non-negative scores (this one is signed); use norm='l1'")
+    nm = _nm(g)
+    if nm:
+        n, m = nm
+        if scope != 'local': raise ValueError(f"`scope` must be 'local' with granularity {g!r} (N:M keeps N of every M inputs in each layer)")
+        if sparsity > 1 - n / m + 1e-9: raise ValueError(f"`sparsity` {sparsity} is above {g}'s {1 - n / m:g} (at most {m - n} of every {m} weights go)")
+        keep = m - round(m * sparsity)
+        return [_nm_keep(s if masks is None else s.masked_fill(~masks[i].to(s.device), -math.inf), n, m, keep)
+                for i, s in enumerate(scores)]
+    sc = [group_scores(s, g, norm, partial, scores=s) for s in scores]
+    gss = [gs for gs, _ in sc]
+    if masks is not None:   # a group with no kept weight left is pruned for good
+        alive = [mk.to(s.device).flatten() if g == 'weight' else group_scores(mk, g, 'l1', partial, scores=mk.to(s.device).float())[0] > 0
+                 for mk, s in zip(masks, scores)]
+        gss = [gs.masked_fill(~a, -math.inf) for gs, a in zip(gss, alive)]
+    if scope == 'local':
+        keeps = [_keep_top(gs, max(1, round(gs.numel() * (1 - sparsity)))) for gs in gss]
+    else:
+        dev = gss[0].device
+        allsc = torch.cat([gs.to(dev) for gs in gss])
+        keep = _keep_top(allsc, max(1, round(allsc.numel() * (1 - sparsity))))
+        keeps = [k.to(gs.device) for k, gs in zip(torch.split(keep, [gs.numel() for gs in gss]), gss)]
+    return [ex(k) for (_, ex), k in zip(sc, keeps)]
 
 def magnitude_masks(weights:list, # weights of the layers to prune
                     sparsity:float, # fraction of groups to remove, in [0, 1)
                     scope:str='local', # 'local': each layer at `sparsity`; 'global': one threshold across layers
-                    granularity='weight', # 'weight', 'filter', 'channel' or a block (r, c)
+                    granularity='weight', # 'weight', 'filter', 'channel', 'N:M' (e.g. '2:4') or a block (r, c)
                     norm:str='l1', # group score: 'l1' (mean |w|) or 'l2' (RMS)
                     partial:str='keep'): # edge blocks when (r, c) does not divide the shape: 'keep' or 'error'
-    "Boolean masks (same shapes and devices as `weights`) keeping the largest-score groups."
-    sparsity = check_sparsity(sparsity, 'sparsity')
-    if scope not in ('local', 'global'): raise ValueError(f"`scope` must be 'local' or 'global', got {scope!r}")
+    "Boolean masks (same shapes and devices as `weights`) keeping the largest-magnitude groups."
     weights = list(weights)
     if not weights: raise ValueError("`weights` is empty: nothing to prune")
-    sc = [group_scores(w, granularity, norm, partial) for w in weights]
-    if scope == 'local':
-        keeps = [_keep_top(s.cpu(), max(1, round(s.numel() * (1 - sparsity)))) for s, _ in sc]
-    else:
-        allsc = torch.cat([s.cpu() for s, _ in sc])
-        keep = _keep_top(allsc, max(1, round(allsc.numel() * (1 - sparsity))))
-        keeps = list(torch.split(keep, [s.numel() for s, _ in sc]))
-    return [ex(k).to(w.device) for (_, ex), k, w in zip(sc, keeps, weights)]
+    return masks_from_scores([w.detach().abs() for w in weights], sparsity, scope, granularity, norm, partial)
 
 # %% ../nbs/04_pruning.ipynb #3f8d4f3a
 PRUNABLE = (nn.Conv1d, nn.Conv2d, nn.Linear)
@@ -178,36 +239,50 @@ def sparsity_report(model:nn.Module, layer_types:tuple=PRUNABLE):
 
 # %% ../nbs/04_pruning.ipynb #3d6bc587
 class Sparsifier:
-    "Magnitude pruning of a model's layers: masks as `weight_mask` buffers, `prune`, `apply`, reports."
+    "Pruning of a model's layers by a criterion (magnitude by default): masks as `weight_mask` buffers, `prune`, `apply`, reports."
     def __init__(self,
                  model:nn.Module, # the model (a DDP-wrapped model works too)
                  scope:str='local', # 'local' (each layer at the sparsity) or 'global' (one threshold)
-                 granularity='weight', # 'weight', 'filter', 'channel' or a block (r, c), e.g. (4, 1)
-                 norm:str='l1', # group score: 'l1' (mean |w|) or 'l2' (RMS)
+                 granularity='weight', # 'weight', 'filter', 'channel', 'N:M' (e.g. '2:4') or a block (r, c), e.g. (4, 1)
+                 norm:str='l1', # group score: 'l1' (mean) or 'l2' (RMS)
                  partial:str='keep', # blocks not dividing the shape: 'keep' (edge blocks) or 'error'
                  layer_types:tuple=PRUNABLE, # module types to prune
                  skip_first:bool=True, # keep the first layer dense
                  skip_last:bool=True, # keep the last layer (classifier) dense
                  skip_depthwise:bool=True, # keep depthwise convolutions dense
                  name_filter=None, # regex or callable `(name, module) -> bool` selecting layers
-                 sync:bool=True): # broadcast masks from rank 0 when torch.distributed is initialised
+                 sync:bool=True, # broadcast masks from rank 0 when torch.distributed is initialised
+                 criterion='magnitude'): # a name in `CRITERIA` ('magnitude', 'movement', 'taylor', 'activation_aware', 'random') or a `Criterion`
         if scope not in ('local', 'global'): raise ValueError(f"`scope` must be 'local' or 'global', got {scope!r}")
         if norm not in ('l1', 'l2'): raise ValueError(f"`norm` must be 'l1' or 'l2', got {norm!r}")
         if partial not in ('keep', 'error'): raise ValueError(f"`partial` must be 'keep' or 'error', got {partial!r}")
         granularity = normalize_granularity(granularity)
+        if _nm(granularity) and scope != 'local': raise ValueError(f"`scope` must be 'local' with granularity {granularity!r}")
+        criterion = get_criterion(criterion)
+        if criterion.signed and norm == 'l2' and granularity != 'weight':
+            raise ValueError(f"`norm='l2'` needs non-negative scores; criterion {criterion!r} is signed: use norm='l1'")
         self.layers, self.skipped = prunable_layers(model, layer_types, skip_first, skip_last, skip_depthwise, name_filter)
         if partial == 'error' and isinstance(granularity, tuple):
             for n, m in self.layers: group_scores(m.weight, granularity, norm, partial)   # raises early
-        store_attr('model,scope,granularity,norm,partial,sync')
+        if _nm(granularity):
+            for n, m in self.layers: _nm_keep(torch.zeros(m.weight.shape[:2]), *_nm(granularity), 1)   # raises early
+        store_attr('model,scope,granularity,norm,partial,sync,criterion')
         for _, m in self.layers: attach_mask(m)
+        criterion.attach(self.layers)
 
     @property
     def masks(self): return [m.weight_mask for _, m in self.layers]
 
     @torch.no_grad()
     def prune(self, sparsity:float):
-        "Compute masks at `sparsity` from the current weights, store them in the buffers and apply them."
-        new = magnitude_masks([m.weight for _, m in self.layers], sparsity, self.scope, self.granularity, self.norm, self.partial)
+        "Compute masks at `sparsity` from the criterion's scores (pruned groups stay pruned), store them in the buffers and apply them."
+        sparsity = check_sparsity(sparsity, 'sparsity')
+        if sparsity == 0: new = [torch.ones_like(m.weight_mask) for _, m in self.layers]
+        else:
+            self.criterion.before_prune(self.model)
+            new = masks_from_scores(self.criterion.scores(), sparsity, self.scope, self.granularity, self.norm, self.partial,
+                                    masks=self.masks, signed=self.criterion.signed)
+            self.criterion.reset()
         for (_, m), mk in zip(self.layers, new): m.weight_mask.copy_(mk)
         if self.sync and dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
             for _, m in self.layers:
@@ -215,6 +290,11 @@ class Sparsifier:
                 dist.broadcast(b, src=0)
                 m.weight_mask.copy_(b.bool())
         self.apply()
+        return self
+
+    def after_backward(self):
+        "Let a gradient-based criterion observe the gradients (call after every backward pass in a plain loop)."
+        if self.criterion.needs_grad: self.criterion.after_backward()
         return self
 
     @torch.no_grad()
@@ -230,24 +310,28 @@ class Sparsifier:
             if m.weight.grad is not None: m.weight.grad.mul_(m.weight_mask)
         return self
 
+    def kept(self) -> list:
+        "Number of kept weights of each pruned layer (one device sync for all layers)."
+        return torch.stack([m.weight_mask.sum() for _, m in self.layers]).tolist()
+
     def layer_sparsity(self):
         "Dict `layer name -> fraction of the weights masked`."
-        return {n: 1 - m.weight_mask.float().mean().item() for n, m in self.layers}
+        return {n: 1 - k / m.weight_mask.numel() for (n, m), k in zip(self.layers, self.kept())}
 
     def sparsity(self):
         "Fraction of the weights masked over all pruned layers."
         tot = sum(m.weight_mask.numel() for _, m in self.layers)
-        return 1 - sum(int(m.weight_mask.sum()) for _, m in self.layers) / tot
+        return 1 - sum(self.kept()) / tot
 
     def report(self): return sparsity_report(self.model)
     def strip(self): return strip(self.model)
     def __repr__(self):
         return (f"Sparsifier({len(self.layers)} layers, scope={self.scope!r}, granularity={self.granularity!r}, "
-                f"sparsity={self.sparsity():.3f})")
+                f"criterion={self.criterion!r}, sparsity={self.sparsity():.3f})")
 
 # %% ../nbs/04_pruning.ipynb #4483a9b3
 class SparsifyCallback(Callback):
-    "Gradual magnitude pruning for a fastai `Learner`: masks follow `schedule`, enforced after every step."
+    "Gradual pruning for a fastai `Learner`: masks follow `schedule` (scored by `criterion`), enforced after every step."
     order = 5   # before GradientAccumulation (6) and MixedPrecision (10)
     def __init__(self,
                  sparsity:float=None, # final sparsity (with a named `schedule`), in [0, 1)
@@ -266,7 +350,8 @@ class SparsifyCallback(Callback):
                  skip_depthwise:bool=True, # keep depthwise convs dense
                  name_filter=None, # regex or callable `(name, module) -> bool`
                  sync:bool=True, # broadcast masks from rank 0 under torch.distributed
-                 show_report:bool=True): # print `sparsity_report` after fit
+                 show_report:bool=True, # print `sparsity_report` after fit
+                 criterion='magnitude'): # 'magnitude', 'movement', 'taylor', 'activation_aware', 'random' or a `Criterion`
         if sparsity is not None: check_sparsity(sparsity, 'sparsity')
         if frequency is not None: _check_int(frequency, 'frequency', 1)
         self.schedule = get_schedule(schedule, sparsity, initial_sparsity, start, end)
@@ -282,7 +367,9 @@ class SparsifyCallback(Callback):
             self._gate = linear(0., 0., start, end)   # only its steps/gating are used
         self.sp_kwargs = dict(scope=scope, granularity=normalize_granularity(granularity), norm=norm, partial=partial,
                               layer_types=layer_types, skip_first=skip_first, skip_last=skip_last,
-                              skip_depthwise=skip_depthwise, name_filter=name_filter, sync=sync)
+                              skip_depthwise=skip_depthwise, name_filter=name_filter, sync=sync,
+                              criterion=get_criterion(criterion))
+        if _nm(self.sp_kwargs['granularity']) and scope != 'local': raise ValueError(f"`scope` must be 'local' with granularity {granularity!r}")
         self.frequency,self.show_report,self.sparsifier,self.history = frequency,show_report,None,[]
 
     def _model(self):
@@ -314,9 +401,16 @@ class SparsifyCallback(Callback):
         step, total = self.epoch * self.n_iter + self.iter, self._total()
         upd, s = self.target(step, total)
         if upd:
-            self.sparsifier.prune(s)
-            self.history.append(dict(step=step, pct=step / total, target=s, total=self.sparsifier.sparsity(),
-                                     **self.sparsifier.layer_sparsity()))
+            sp = self.sparsifier
+            if sp.criterion.needs_input and s > 0: sp.criterion.calibrate(self.learn.model, self.xb)   # Wanda: the batch about to be trained on
+            sp.prune(s)
+            ls = sp.layer_sparsity()   # one device sync per update
+            tot = sum(m.weight_mask.numel() for _, m in sp.layers)
+            self.history.append(dict(step=step, pct=step / total, target=s,
+                                     total=sum(v * m.weight_mask.numel() for v, (_, m) in zip(ls.values(), sp.layers)) / tot, **ls))
+
+    def after_backward(self):
+        if self.training and self.active: self.sparsifier.after_backward()
 
     def before_step(self): self.sparsifier.mask_grads()
     def after_step(self): self.sparsifier.apply()
@@ -413,3 +507,149 @@ def ddp_mask_check(world_size:int=2, # number of processes (gloo, CPU)
                 if p.is_alive(): p.kill()
             raise TimeoutError(f"DDP check did not finish in {timeout} s")
     return torch.load(out)
+
+# %% ../nbs/04_pruning.ipynb #37b29a2f
+def _inner(model): return model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
+
+class RewindCallback(Callback):
+    "Save the model's state after `rewind_iter` training batches of the first fit (Frankle et al. 2020); `rewind()` restores it at the masks' survivors."
+    order = SparsifyCallback.order + 1
+    def __init__(self, rewind_iter:int=0): # batches of training before the saved state (0: the initialisation, as in Frankle & Carbin 2019)
+        self.rewind_iter, self.state = _check_int(rewind_iter, 'rewind_iter', 0), None
+    def _save(self):
+        self.state = {k: v.detach().clone() for k, v in _inner(self.learn.model).state_dict().items() if not k.endswith('weight_mask')}
+    def before_fit(self):
+        if self.state is None and self.rewind_iter == 0 and not hasattr(self.learn, 'lr_finder'): self._save()
+    def after_batch(self):
+        if self.state is None and self.training and not hasattr(self.learn, 'lr_finder') and self.learn.train_iter == self.rewind_iter: self._save()
+    @torch.no_grad()
+    def rewind(self, model:nn.Module=None): # default: the learner's model
+        "Load the saved parameters and buffers (masks excepted) into `model`, then zero the masked weights."
+        if self.state is None: raise ValueError(f"nothing saved yet: the first fit must run at least `rewind_iter`={self.rewind_iter} training batches")
+        model = _inner(model if model is not None else self.learn.model)
+        model.load_state_dict(self.state, strict=False)
+        for m in model.modules():
+            if 'weight_mask' in m._buffers: m.weight.mul_(m.weight_mask)
+        return model
+
+class MaskCallback(Callback):
+    "Keep a `Sparsifier`'s masks in force (gradients and weights zeroed around every optimizer step) without changing them."
+    order = SparsifyCallback.order
+    def __init__(self, sparsifier:Sparsifier): self.sparsifier = sparsifier
+    def before_fit(self): self.sparsifier.apply()
+    def before_step(self): self.sparsifier.mask_grads()
+    def after_step(self): self.sparsifier.apply()
+
+REWINDS = ('weights', 'lr', 'finetune')
+
+def imp_sparsities(sparsity:float, rounds:int):
+    "Sparsity after each of `rounds` rounds of iterative pruning, removing the same fraction of the survivors each round: $1-(1-s)^{r/R}$."
+    sparsity, rounds = check_sparsity(sparsity, 'sparsity'), _check_int(rounds, 'rounds', 1)
+    return [1 - (1 - sparsity) ** (r / rounds) for r in range(1, rounds + 1)]
+
+def iterative_pruning(learn, # a fastai `Learner` (its model dense, untrained)
+                      sparsity:float, # final sparsity, in [0, 1)
+                      rounds:int, # prune-retrain rounds after the dense training
+                      epochs:int, # epochs of every training (dense and each retraining)
+                      lr:float, # the (maximum) learning rate of `fit_one_cycle`
+                      rewind:str='weights', # 'weights' (LTR to `rewind_iter`), 'lr' (learning-rate rewinding), 'finetune' (constant `lr * finetune_lr`)
+                      rewind_iter:int=0, # training batches before the state weight rewinding returns to
+                      finetune_lr:float=0.01, # fraction of `lr` for 'finetune'
+                      **kwargs): # `Sparsifier` arguments (`scope`, `granularity`, `criterion`, ...)
+    "Iterative pruning (Han et al. 2015; Frankle & Carbin 2019): train, prune to the next of `imp_sparsities`, rewind, retrain. Returns `(sparsifier, records)`."
+    if rewind not in REWINDS: raise ValueError(f"`rewind` must be one of {REWINDS}, got {rewind!r}")
+    epochs = _check_int(epochs, 'epochs', 1)
+    targets = imp_sparsities(sparsity, rounds)
+    rw = RewindCallback(rewind_iter)
+    def run(extra, retrain):
+        with learn.no_bar(), learn.no_logging():
+            if rewind == 'finetune' and retrain: learn.fit(epochs, lr * finetune_lr, cbs=extra, reset_opt=True)
+            else: learn.fit_one_cycle(epochs, lr, cbs=extra, reset_opt=True)
+        return list(learn.recorder.values[-1]) if learn.recorder.values else None
+    recs = [dict(round=0, sparsity=0., values=run([rw], False))]
+    if rw.state is None: raise ValueError(f"`rewind_iter` ({rewind_iter}) is beyond the first training ({epochs} epochs of {len(learn.dls.train)} batches)")
+    sp = Sparsifier(_inner(learn.model), **kwargs)
+    for r, s in enumerate(targets, 1):
+        sp.prune(s)
+        if rewind == 'weights': rw.rewind(learn.model)
+        recs.append(dict(round=r, sparsity=sp.sparsity(), values=run([MaskCallback(sp)], True)))
+    return sp, recs
+
+# %% ../nbs/04_pruning.ipynb #8cdbcce7
+_ELEMENTWISE = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Sigmoid, nn.Tanh, nn.Hardswish, nn.Hardtanh,
+                nn.Identity, nn.Dropout)
+_BN = (nn.BatchNorm1d, nn.BatchNorm2d)
+_POOL = (nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d, nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d,
+         nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d)
+_CONV = (nn.Conv1d, nn.Conv2d)
+
+def _leaves(model):
+    "Leaf modules of nested `nn.Sequential`s, in forward order."
+    out = []
+    for m in model.children():
+        out += _leaves(m) if isinstance(m, nn.Sequential) else [m]
+    return out
+
+def _channel_preserving_pool(m):
+    "Pools map a constant channel to the same constant (average pools with padding do not)."
+    return isinstance(m, _POOL) and not (isinstance(m, (nn.AvgPool1d, nn.AvgPool2d)) and any(np.atleast_1d(m.padding)))
+
+def _consumer(leaves, i):
+    "`(chain, consumer, flattened)`: the channel-wise modules after producer `i` and the conv/linear that reads its channels (or None)."
+    chain, flat = [], False
+    for n in leaves[i + 1:]:
+        if isinstance(n, _BN + _ELEMENTWISE) or _channel_preserving_pool(n): chain.append(n)
+        elif isinstance(n, nn.Flatten) and n.start_dim == 1 and n.end_dim == -1 and not flat: flat = True
+        elif isinstance(n, _CONV) and n.groups == 1 and not flat and not isinstance(leaves[i], nn.Linear): return chain, n, flat
+        elif isinstance(n, nn.Linear) and (flat or isinstance(leaves[i], nn.Linear)): return chain, n, flat
+        else: return chain, None, flat
+    return chain, None, flat
+
+def _param(t): return nn.Parameter(t.detach().clone().contiguous())
+
+@torch.no_grad()
+def remove_filters(model:nn.Module): # an `nn.Sequential` (nested `Sequential`s allowed) of convs, linears, BN, activations, pools, `Flatten`
+    "Copy of `model` (eval mode) without the filters whose weights are all zero; following BN and conv/linear inputs sliced, the removed channels' constant outputs folded into the next layer's bias. `.removed`: `name -> channels removed`."
+    if not isinstance(model, nn.Sequential): raise TypeError(f"`model` must be an nn.Sequential (nested Sequentials allowed), got {type(model).__name__}")
+    model = strip(copy.deepcopy(model)).eval()
+    names = {id(m): n for n, m in model.named_modules()}
+    leaves, removed = _leaves(model), {}
+    for i, m in enumerate(leaves):
+        if not (isinstance(m, nn.Linear) or (isinstance(m, _CONV) and m.groups == 1)): continue
+        dead = (m.weight.flatten(1) == 0).all(1)
+        if not dead.any(): continue
+        chain, nxt, flat = _consumer(leaves, i)
+        if nxt is None: continue
+        C = m.weight.shape[0]
+        v = (m.bias if m.bias is not None else torch.zeros(C)).detach().clone().view(1, C, *([1] * (m.weight.dim() - 2)))   # clone: in-place ReLUs
+        for n in chain:                          # the constant each dead channel outputs (pools keep a constant)
+            if not isinstance(n, _POOL): v = n(v)
+        v = v.flatten()
+        if isinstance(nxt, nn.Linear):
+            if nxt.in_features % C: continue
+            S, exact = nxt.in_features // C, True
+        else: exact = not any(np.atleast_1d(nxt.padding))   # zero padding breaks a constant at the borders
+        go = dead & (v == 0) if not exact else dead
+        if not go.any() or go.all(): continue
+        keep = ~go
+        if isinstance(nxt, nn.Linear):
+            W = nxt.weight.view(nxt.out_features, C, S)
+            shift = (W[:, go, :] * v[go][None, :, None]).sum((1, 2))
+            nxt.weight = _param(W[:, keep, :].reshape(nxt.out_features, -1)); nxt.in_features = nxt.weight.shape[1]
+        else:
+            shift = (nxt.weight[:, go] * v[go].view(1, -1, *([1] * (nxt.weight.dim() - 2)))).flatten(1).sum(1)
+            nxt.weight = _param(nxt.weight[:, keep]); nxt.in_channels = int(keep.sum())
+        if bool((shift != 0).any()):
+            nxt.bias = _param((nxt.bias if nxt.bias is not None else torch.zeros_like(shift)) + shift)
+        m.weight = _param(m.weight[keep])
+        if m.bias is not None: m.bias = _param(m.bias[keep])
+        if isinstance(m, nn.Linear): m.out_features = int(keep.sum())
+        else: m.out_channels = int(keep.sum())
+        for n in chain:
+            if isinstance(n, _BN):
+                if n.affine: n.weight, n.bias = _param(n.weight[keep]), _param(n.bias[keep])
+                if n.track_running_stats: n.running_mean, n.running_var = n.running_mean[keep].clone(), n.running_var[keep].clone()
+                n.num_features = int(keep.sum())
+        removed[names[id(m)]] = int(go.sum())
+    model.removed = removed
+    return model
