@@ -321,6 +321,7 @@ print(json.dumps({'lanes': LANES, 'max_err': err}))
 
 def check_isa(isa:str, # one of `_simd.ISAS` no wider than `HOST_ISA` (the host must run the code)
               timeout:float=900, # seconds for the child (it may compile every kernel)
+              pin_cpu:bool=True, # build for `isa`'s own CPU (`_simd.isa_env`); False: the host's target, narrowed by SPARSE_NETS_ISA only
              )->dict: # {'lanes': vector width compiled, 'max_err': largest |error| against float64 math}
     "Run `dwconv3x3`/`dwconv1d3` against a float64 reference in a fresh process built for `isa`"
     import os, sys, json, subprocess, tempfile
@@ -329,8 +330,9 @@ def check_isa(isa:str, # one of `_simd.ISAS` no wider than `HOST_ISA` (the host 
     if isa not in ISAS or ISAS.index(isa) > ISAS.index(HOST_ISA):
         raise ValueError(f"`isa` must be one of {ISAS[:ISAS.index(HOST_ISA) + 1]} (this host runs {HOST_ISA!r}), got {isa!r}")
     pkg_root = str(Path(sparse_nets.__file__).resolve().parents[1])
-    cache = os.path.join(tempfile.gettempdir(), f'sparse_nets-numba-{isa}')
-    env = {**os.environ, **isa_env(isa, cache_dir=cache), 'PYTHONPATH': os.pathsep.join([pkg_root] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p])}
+    cache = os.path.join(tempfile.gettempdir(), f'sparse_nets-numba-{isa}' + ('' if pin_cpu else '-narrowed'))
+    isa_vars = isa_env(isa, cache_dir=cache) if pin_cpu else {'SPARSE_NETS_ISA': isa, 'NUMBA_CACHE_DIR': cache}
+    env = {**os.environ, **isa_vars, 'PYTHONPATH': os.pathsep.join([pkg_root] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p])}
     r = subprocess.run([sys.executable, '-c', _ISA_PROBE], env=env, capture_output=True, text=True, timeout=timeout)
     if r.returncode: raise RuntimeError(f"the {isa} process failed:\n{r.stderr[-3000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
