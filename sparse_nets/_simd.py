@@ -6,8 +6,9 @@ Docs: https://sparse-nets.github.io/sparse_nets/simd.html.md"""
 
 # %% auto #0
 __all__ = ['ISAS', 'ISA_LANES', 'HOST_ISA', 'ISA', 'LANES', 'target_cpu', 'detect_isa', 'isa_env', 'F32Vec', 'vzero', 'vwidth',
-           'uget', 'vload', 'vstore', 'vload_mask', 'vstore_mask', 'vsplat', 'vsplats', 'vrep', 'vcat', 'vfold',
-           'vstore_rows', 'vfma', 'vadd', 'vmul', 'vmax', 'vmin', 'vclamp', 'vhsum', 'vgather']
+           'uget', 'vload', 'vstore', 'vload_mask', 'vload_range', 'vstore_mask', 'vsplat', 'vsplats', 'vrep', 'vcat',
+           'vfold', 'vstore_rows', 'vfma', 'vadd', 'vmul', 'vmax', 'vmin', 'vclamp', 'vhsum', 'vgather', 'vand',
+           'veven', 'vodd']
 
 # %% ../nbs/01a_simd.ipynb #fbf0e79a
 import os
@@ -124,12 +125,27 @@ def _splat_ir(builder, f, n):
     v = builder.insert_element(ir.Constant(_vty(n), ir.Undefined), f, ir.Constant(_i32, 0))
     return builder.shuffle_vector(v, ir.Constant(_vty(n), ir.Undefined), _ivec([0] * n))
 
+def _isplat(builder, x, n):
+    "LLVM: the i32 value `x` broadcast to n lanes"
+    vi = ir.VectorType(_i32, n)
+    v = builder.insert_element(ir.Constant(vi, ir.Undefined), x, ir.Constant(_i32, 0))
+    return builder.shuffle_vector(v, ir.Constant(vi, ir.Undefined), _ivec([0] * n))
+
 def _lane_mask(context, builder, m, mty, n):
     "LLVM `<n x i1>`: lane l is on iff l < m"
-    mm = context.cast(builder, m, mty, types.int32)
-    return builder.icmp_signed('<', _ivec(range(n)), builder.shuffle_vector(
-        builder.insert_element(ir.Constant(ir.VectorType(_i32, n), ir.Undefined), mm, ir.Constant(_i32, 0)),
-        ir.Constant(ir.VectorType(_i32, n), ir.Undefined), _ivec([0] * n)))
+    return builder.icmp_signed('<', _ivec(range(n)), _isplat(builder, context.cast(builder, m, mty, types.int32), n))
+
+def _lane_range(context, builder, lo, loty, hi, hity, n):
+    "LLVM `<n x i1>`: lane l is on iff lo <= l < hi"
+    on = builder.icmp_signed('>=', _ivec(range(n)), _isplat(builder, context.cast(builder, lo, loty, types.int32), n))
+    return builder.and_(on, _lane_mask(context, builder, hi, hity, n))
+
+def _masked_load_ir(builder, p, mask, n):
+    "LLVM `llvm.masked.load` of n floats at `p`: lanes off in `mask` are zero and never touch memory"
+    t = _vty(n)
+    p = builder.bitcast(p, t.as_pointer())
+    fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(t, [p.type, _i32, mask.type, t]), f'llvm.masked.load.v{n}f32.p0')
+    return builder.call(fn, [p, ir.Constant(_i32, 4), mask, ir.Constant(t, None)])
 
 # %% ../nbs/01a_simd.ipynb #2922ccc9
 @intrinsic
@@ -179,13 +195,19 @@ def vload_mask(typingctx, proto, arr, idx, m):
     "`arr[idx:idx+m]` in the first m lanes of a prototype-wide vector, zeros after; memory past `idx+m` is not read"
     if not (isinstance(proto, F32Vec) and _is_f32_arr(arr) and isinstance(idx, types.Integer) and isinstance(m, types.Integer)): return
     def codegen(context, builder, sig, args):
-        t = _vty(proto.n)
-        p = builder.bitcast(_ptr(context, builder, sig.args[1], args[1], args[2], sig.args[2]), t.as_pointer())
-        mask = _lane_mask(context, builder, args[3], sig.args[3], proto.n)
-        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(t, [p.type, _i32, mask.type, t]),
-                                            f'llvm.masked.load.v{proto.n}f32.p0')
-        return builder.call(fn, [p, ir.Constant(_i32, 4), mask, ir.Constant(t, None)])
+        p = _ptr(context, builder, sig.args[1], args[1], args[2], sig.args[2])
+        return _masked_load_ir(builder, p, _lane_mask(context, builder, args[3], sig.args[3], proto.n), proto.n)
     return proto(proto, arr, idx, m), codegen
+
+@intrinsic
+def vload_range(typingctx, proto, arr, idx, lo, hi):
+    "Lanes `lo <= l < hi` of `arr[idx:idx+n]`, zeros elsewhere; a lane that is off never touches memory, so the vector may start before the array or end after it"
+    if not (isinstance(proto, F32Vec) and _is_f32_arr(arr) and all(isinstance(t, types.Integer) for t in (idx, lo, hi))): return
+    def codegen(context, builder, sig, args):
+        p = _ptr(context, builder, sig.args[1], args[1], args[2], sig.args[2])
+        mask = _lane_range(context, builder, args[3], sig.args[3], args[4], sig.args[4], proto.n)
+        return _masked_load_ir(builder, p, mask, proto.n)
+    return proto(proto, arr, idx, lo, hi), codegen
 
 @intrinsic
 def vstore_mask(typingctx, arr, idx, v, m):
@@ -351,3 +373,31 @@ def vgather(typingctx, proto, arr, off, idx, k, scale):
             v = builder.insert_element(v, x, ir.Constant(_i32, l))
         return v
     return proto(proto, arr, off, idx, k, scale), codegen
+
+# %% ../nbs/01a_simd.ipynb #6359012d
+@intrinsic
+def vand(typingctx, a, m):
+    "bitwise `a & m`, `m` holding all-ones or all-zero lanes: an exact zero where `m` is 0, whatever `a` holds there (Inf, NaN)"
+    if not (isinstance(a, F32Vec) and a == m): return
+    def codegen(context, builder, sig, args):
+        vi = ir.VectorType(_i32, a.n)
+        return builder.bitcast(builder.and_(builder.bitcast(args[0], vi), builder.bitcast(args[1], vi)), args[0].type)
+    return a(a, m), codegen
+
+def _half(proto, v, start):
+    "typing and codegen of lanes start, start+2, ... of the 2n-lane `v` as an n-lane (`proto`) vector"
+    if not (isinstance(proto, F32Vec) and isinstance(v, F32Vec) and v.n == 2 * proto.n): return
+    def codegen(context, builder, sig, args):
+        return builder.shuffle_vector(args[1], ir.Constant(_vty(v.n), ir.Undefined), _ivec(range(start, v.n, 2)))
+    return proto(proto, v), codegen
+
+@intrinsic
+def veven(typingctx, proto, v):
+    "lanes 0, 2, 4, ... of the 2n-lane vector `v`, as an n-lane (`proto`-wide) vector"
+    return _half(proto, v, 0)
+
+@intrinsic
+def vodd(typingctx, proto, v):
+    "lanes 1, 3, 5, ... of the 2n-lane vector `v`"
+    return _half(proto, v, 1)
+
