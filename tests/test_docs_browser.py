@@ -44,8 +44,9 @@ def test_site_in_chromium(docs_site, tmp_path):
         page.errors = []
         page.on('pageerror', lambda e: page.errors.append(str(e)))
         page.broken = []     # files of the site that failed to load (MathJax's probe for its optional TeX fonts aside)
+        # (a request aborted because the test moved on to the next page, e.g. a font MathJax asked for late, is not broken)
         page.on('requestfailed', lambda r: r.url.startswith('file:') and '/mathjax/fonts/HTML-CSS/TeX/' not in r.url
-                and page.broken.append(r.url))
+                and 'ERR_ABORTED' not in (r.failure or '') and page.broken.append(f"{r.url} ({r.failure})"))
         try:
             _math_is_typeset(docs_site, page)
             _search_finds_to_sparse(docs_site, page)
