@@ -320,17 +320,18 @@ class SparseReport(list):
     "List of `LayerReport` rows from `to_sparse`, printed as a table."
     @property
     def converted(self): return [r for r in self if r.converted]
+    hdr = ('name', 'type', 'shape', 'sparsity', 'decision', 'reason')
+    def _cells(self, r): return (r.name, r.type, 'x'.join(map(str, r.shape)), f"{r.sparsity:.1%}", r.decision, r.reason)
+    def _summary(self):
+        c = self.converted; dense = sum(4 * math.prod(r.shape) for r in c)
+        return f"{len(c)} of {len(self)} layers converted to sparse" + (f"; their weights take {sum(r.nbytes for r in c) / 1024:.1f} KiB "
+               f"(dense: {dense / 1024:.1f} KiB)" if c else "")
     def __repr__(self):
-        hdr = ('name', 'type', 'shape', 'sparsity', 'decision', 'reason')
-        rows = [(r.name, r.type, 'x'.join(map(str, r.shape)), f"{r.sparsity:.1%}", r.decision, r.reason) for r in self]
-        w = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(hdr)]
+        "The rows as an aligned table (`hdr`, one `_cells` per row), then the `_summary` line"
+        rows = [self._cells(r) for r in self]
+        w = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(self.hdr)]
         line = lambda cells: '  '.join(c.ljust(w[i]) for i, c in enumerate(cells)).rstrip()
-        out = [line(hdr), line(['-' * n for n in w])] + [line(r) for r in rows]
-        c = self.converted
-        dense = sum(4 * math.prod(r.shape) for r in c)
-        out.append(f"{len(c)} of {len(self)} layers converted to sparse" + (f"; their weights take {sum(r.nbytes for r in c) / 1024:.1f} KiB "
-                   f"(dense: {dense / 1024:.1f} KiB)" if c else ""))
-        return '\n'.join(out)
+        return '\n'.join([line(self.hdr), line(['-' * n for n in w])] + [line(r) for r in rows] + [self._summary()])
     __str__ = __repr__
 
 # %% ../nbs/02_layers.ipynb #9c32be3e
