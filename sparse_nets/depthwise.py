@@ -12,7 +12,7 @@ import numpy as np, numba
 from numba import njit, prange
 from ._simd import (LANES, ISAS, ISA_LANES, HOST_ISA, isa_env, F32Vec, vzero, vwidth, uget, vload, vload_mask,
                                vload_range, vstore, vsplat, vfma, vadd, vand, vclamp, veven, vodd)
-from .kernels import _ACTS, _check_act, _check_threads, _check_out
+from .kernels import _ACTS, _check_act, _check_threads, _check_out, _run_threaded
 
 # %% ../nbs/01b_depthwise.ipynb #5be04276
 _jit = dict(cache=True)   # no fastmath: NaN must survive the clamp, and the vector code does not need it
@@ -254,15 +254,8 @@ def _call(X, w_, b_, Y, P, H, W, stride, clamp, threads):
     "Run the bare kernel, on one thread for small problems, else on `threads` (numba's setting restored after)"
     if Y.size == 0: return Y
     lo, hi = clamp
-    nth = numba.get_num_threads() if threads is None else threads
-    if nth == 1 or 9 * Y.size < PAR_MIN_MACS:
-        dw3x3_planes(X.reshape(-1), w_.reshape(-1), b_, Y.reshape(-1), P, H, W, stride, lo, hi, 1)
-        return Y
-    old = numba.get_num_threads()
-    if nth != old: numba.set_num_threads(nth)
-    try: dw3x3_planes(X.reshape(-1), w_.reshape(-1), b_, Y.reshape(-1), P, H, W, stride, lo, hi, nth)
-    finally:
-        if nth != old: numba.set_num_threads(old)
+    Xf, wf, Yf = X.reshape(-1), w_.reshape(-1), Y.reshape(-1)
+    _run_threaded(lambda nth: dw3x3_planes(Xf, wf, b_, Yf, P, H, W, stride, lo, hi, nth), 9 * Y.size < PAR_MIN_MACS, threads)
     return Y
 
 def dwconv3x3(X:np.ndarray, # float32 C-contiguous activations, (C, H, W) or batched (B, C, H, W)

@@ -375,6 +375,21 @@ def _lanes(kernel):
     return ISA_LANES[kernel]
 
 # %% ../nbs/01_kernels.ipynb #f3fe06dc
+def _run_threaded(run, # `run(nth)`: a bare kernel call on `nth` threads (1: the serial loop)
+                  small:bool, # is the problem too small to share (below the kernel's `PAR_MIN_MACS`)?
+                  threads:int|None, # validated `threads` argument (None: numba's current setting)
+                 ):
+    "Call `run` on the calling thread when `small` or one thread is asked for, else on `threads` numba threads, restored after"
+    # a fork-join costs microseconds on an idle machine (milliseconds on an oversubscribed one):
+    # small products run on one thread, without touching numba's thread setting
+    if threads == 1 or small: return run(1)
+    old = numba.get_num_threads()
+    nth = old if threads is None else threads
+    if nth != old: numba.set_num_threads(nth)
+    try: return run(nth)
+    finally:
+        if nth != old: numba.set_num_threads(old)
+
 def spmm(W, # `CSR`/`BlockCSR` of shape (Cout, Cin), or a `PackedSpMM` from `pack` (bias and act packed in)
          X:np.ndarray, # float32 activations, (Cin, N) or batched (B, Cin, N); copied if not C-contiguous
          bias=None, # (Cout,) added to every output pixel (converted to float32), or None
@@ -397,17 +412,7 @@ def spmm(W, # `CSR`/`BlockCSR` of shape (Cout, Cin), or a `PackedSpMM` from `pac
     B, N = (X.shape[0] if X.ndim == 3 else 1), X.shape[-1]
     a = P.args
     Xf, Yf = X.reshape(-1), Y.reshape(-1)
-    # a fork-join costs microseconds on an idle machine (milliseconds on an oversubscribed one):
-    # small products run on one thread, without touching numba's thread setting
-    if threads == 1 or P.nnz * N * B < PAR_MIN_MACS:
-        spmm_run(*a, Xf, Yf, B, N, lanes, 1)
-        return Y
-    old = numba.get_num_threads()
-    nth = old if threads is None else threads
-    if nth != old: numba.set_num_threads(nth)
-    try: spmm_run(*a, Xf, Yf, B, N, lanes, nth)
-    finally:
-        if nth != old: numba.set_num_threads(old)
+    _run_threaded(lambda nth: spmm_run(*a, Xf, Yf, B, N, lanes, nth), P.nnz * N * B < PAR_MIN_MACS, threads)
     return Y
 
 # %% ../nbs/01_kernels.ipynb #2d7c0d0f
