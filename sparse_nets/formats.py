@@ -11,19 +11,24 @@ __all__ = ['CSR', 'BlockCSR']
 import sys
 import numpy as np
 from fastcore.basics import patch_to
+from ._checks import check_pair, check_choice, check_tensor
 
 # %% ../nbs/00_formats.ipynb #37d17ec0
 def _to_numpy(x, name:str):
     "`x` as a numpy array; torch tensors are detached, densified and moved to the CPU (torch is never imported here)"
     torch = sys.modules.get('torch')
     if torch is not None and isinstance(x, torch.Tensor):
-        x = x.detach()
+        x = check_tensor(x, name).detach()   # a `meta` tensor has no values: refused, naming `name`
         if x.layout != torch.strided: x = x.to_dense()
         if x.is_floating_point() and x.dtype not in (torch.float16, torch.float32, torch.float64): x = x.float()  # bfloat16, float8: numpy has no such dtype
         return x.cpu().numpy()
-    if isinstance(x, np.ndarray): return x
-    try: return np.asarray(x)
-    except Exception as e: raise TypeError(f"{name} must be a torch.Tensor or np.ndarray, got {type(x).__name__}") from e
+    if isinstance(x, np.ndarray): a = x
+    else:
+        try: a = np.asarray(x)
+        except Exception as e: raise TypeError(f"`{name}` must be a torch.Tensor or np.ndarray, got {type(x).__name__}") from None
+    if a.dtype == object: raise TypeError(f"`{name}` must be a torch.Tensor or np.ndarray of numbers, got {type(x).__name__} of dtype object")
+    return a
+
 
 # %% ../nbs/00_formats.ipynb #68a7c5c7
 def _as_float32(x:np.ndarray, name:str):
@@ -53,18 +58,6 @@ def _weight_2d(w, name:str='w'):
     if a.shape[0] == 0 or a.shape[1] == 0:
         raise ValueError(f"{name} is empty (shape {shape}): a sparse weight needs at least one row and one column")
     return _as_float32(a, name)
-
-# %% ../nbs/00_formats.ipynb #c0246b48
-def _check_shape(shape, name:str='shape'):
-    "`shape` as a tuple of two positive Python ints"
-    try: t = tuple(shape)
-    except TypeError: raise TypeError(f"{name} must be a (rows, cols) tuple, got {shape!r}") from None
-    if len(t) != 2: raise ValueError(f"{name} must have 2 entries (rows, cols), got {t}")
-    if not all(isinstance(s, (int, np.integer)) and not isinstance(s, (bool, np.bool_)) for s in t):
-        raise TypeError(f"{name} must hold integers, got {t}")
-    t = tuple(int(s) for s in t)
-    if min(t) <= 0: raise ValueError(f"{name} must be positive (an empty matrix has nothing to store), got {t}")
-    return t
 
 # %% ../nbs/00_formats.ipynb #022a1fea
 def _index_array(x, name:str):
@@ -159,7 +152,7 @@ class CSR(_SparseBase):
                  indices, # column index of each stored value, sorted and unique within a row
                  data, # stored values (real floats, cast to float32)
                  shape:tuple): # `(rows, cols)` of the dense matrix
-        self.shape = _check_shape(shape)
+        self.shape = check_pair(shape, 'shape')
         self.indptr, self.indices = _index_array(indptr, 'indptr'), _index_array(indices, 'indices')
         data = _to_numpy(data, 'data')
         if data.ndim != 1: raise ValueError(f"data must be 1-D, got shape {tuple(data.shape)}")
@@ -187,34 +180,6 @@ class CSR(_SparseBase):
     def __repr__(self):
         return f"{type(self).__name__}(shape={self.shape}, nnz={self.nnz}, density={self.density:.4g})"
 
-# %% ../nbs/00_formats.ipynb #13e3ed76
-def _spy_csr(m:CSR, ax_spy, ax_arr):
-    "Spy plot of `m` on `ax_spy` (values written in, colour = row), its `indptr`/`indices`/`data` as cells on `ax_arr`"
-    import matplotlib.pyplot as plt
-    (rows, cols), d = m.shape, m.to_dense()
-    colors = plt.cm.tab10(np.arange(rows) % 10)
-    for y, x in zip(*np.nonzero(d)):
-        ax_spy.add_patch(plt.Rectangle((x - .5, y - .5), 1, 1, fc=colors[y], alpha=.45, ec='k'))
-        ax_spy.text(x, y, f'{d[y, x]:.1f}', ha='center', va='center', fontsize=8)
-    ax_spy.set_xlim(-.5, cols - .5); ax_spy.set_ylim(rows - .5, -.5); ax_spy.set_aspect('equal')
-    ax_spy.set_xticks(range(cols)); ax_spy.set_yticks(range(rows))
-    ax_spy.set_xticks(np.arange(-.5, cols), minor=True); ax_spy.set_yticks(np.arange(-.5, rows), minor=True)
-    ax_spy.grid(which='minor', color='lightgray'); ax_spy.tick_params(which='minor', length=0)
-    ax_spy.set_xlabel('column = input channel'); ax_spy.set_ylabel('row = output channel')
-    ax_spy.set_title(f'weight {rows}×{cols}: nnz={m.nnz}, density={m.density:.2f}')
-    row_of = np.repeat(np.arange(rows), np.diff(m.indptr))
-    def cell(x, y, v, fc): 
-        ax_arr.add_patch(plt.Rectangle((x, y), 1, 1, fc=fc, alpha=.45, ec='k'))
-        ax_arr.text(x + .5, y + .5, v, ha='center', va='center', fontsize=8)
-    for k in range(m.nnz):
-        cell(k, 1, f'{m.indices[k]}', colors[row_of[k]]); cell(k, 0, f'{m.data[k]:.1f}', colors[row_of[k]])
-    for o, p in enumerate(m.indptr):   # cell o points at the first stored entry of row o (and the end of row o-1)
-        cell(o, 3.2, f'{p}', colors[o] if o < rows else 'white')
-        ax_arr.annotate('', (p, 2), (o + .5, 3.2), arrowprops=dict(arrowstyle='->', color='k', lw=.8))
-    for y, t in [(3.7, 'indptr'), (1.5, 'indices'), (.5, 'data')]: ax_arr.text(-.3, y, t, ha='right', va='center')
-    ax_arr.set_xlim(-2.5, max(m.nnz, rows + 1) + .5); ax_arr.set_ylim(-.2, 4.4); ax_arr.axis('off')
-    ax_arr.set_title('CSR arrays (colour = row): row o is indices/data[indptr[o]:indptr[o+1]]')
-
 # %% ../nbs/00_formats.ipynb #a7458a22
 @patch_to(CSR)
 def to_scipy(self):
@@ -229,16 +194,6 @@ def from_scipy(cls, m): # any scipy.sparse matrix or array
     m = m.tocsr(copy=True); m.sum_duplicates(); m.sort_indices()
     return cls(m.indptr, m.indices, m.data, m.shape)
 
-# %% ../nbs/00_formats.ipynb #e73843c5
-def _check_block(block, name:str='block'):
-    "`block` as a `(r, c)` tuple of positive ints"
-    try: t = tuple(block)
-    except TypeError: raise TypeError(f"{name} must be a (r, c) tuple, got {block!r}") from None
-    if len(t) != 2 or not all(isinstance(s, (int, np.integer)) and not isinstance(s, (bool, np.bool_)) for s in t):
-        raise TypeError(f"{name} must be a (r, c) tuple of two ints, got {block!r}")
-    if min(t) <= 0: raise ValueError(f"{name} sizes must be positive, got {t}")
-    return tuple(int(s) for s in t)
-
 # %% ../nbs/00_formats.ipynb #c5d074c6
 class BlockCSR(_SparseBase):
     "A sparse 2-D float32 matrix stored as a CSR of dense `r×c` blocks (`r×1`: output-channel blocks)"
@@ -248,7 +203,7 @@ class BlockCSR(_SparseBase):
                  data, # stored blocks, shape `(nblocks, r, c)`, real floats (cast to float32)
                  shape:tuple, # `(rows, cols)` of the true dense matrix
                  block:tuple=(4, 1)): # block size `(r, c)`
-        self.shape, self.block = _check_shape(shape), _check_block(block)
+        self.shape, self.block = check_pair(shape, 'shape'), check_pair(block, 'block')
         (rows, cols), (r, c) = self.shape, self.block
         self.grid = (-(-rows // r), -(-cols // c))
         self.indptr, self.indices = _index_array(indptr, 'indptr'), _index_array(indices, 'indices')
@@ -285,62 +240,52 @@ class BlockCSR(_SparseBase):
         "Fraction of the `grid`'s blocks that are stored"
         return self.nblocks / (self.grid[0] * self.grid[1])
 
-    @classmethod
-    def from_dense(cls,
-                   w, # dense weight: torch.Tensor or np.ndarray, 2-D or a 1x1 conv weight; real floats
-                   block:tuple=(4, 1), # block size `(r, c)`; `(4, 1)`, `(2, 1)`, `(1, 1)` are the paper's
-                   partial:str='error'): # a block mixing zeros and nonzeros: 'error' or 'keep' (stored whole)
-        "BlockCSR of the blocks of `w` that hold any nonzero"
-        if partial not in ('error', 'keep'): raise ValueError(f"partial must be 'error' or 'keep', got {partial!r}")
-        (r, c), a = _check_block(block), _weight_2d(w, 'w')
-        (rows, cols), R, C = a.shape, -(-a.shape[0] // r), -(-a.shape[1] // c)
-        p = np.zeros((R * r, C * c), np.float32); p[:rows, :cols] = a
-        blocks = p.reshape(R, r, C, c).transpose(0, 2, 1, 3)   # (R, C, r, c) view
-        nz = blocks != 0
-        keep = nz.any(axis=(2, 3))
-        if partial == 'error':
-            inside = np.zeros((R * r, C * c), bool); inside[:rows, :cols] = True
-            holes = keep[:, :, None, None] & ~nz & inside.reshape(R, r, C, c).transpose(0, 2, 1, 3)
-            if holes.any():
-                i, j, u, v = (int(t) for t in np.argwhere(holes)[0])   # row-major over blocks, then within the block
-                raise ValueError(
-                    f"w has a partially zero {r}x{c} block at block row {i}, block column {j} "
-                    f"(w[{i*r}:{min((i+1)*r, rows)}, {j*c}:{min((j+1)*c, cols)}]): w[{i*r+u}, {j*c+v}] is 0 but the "
-                    f"block also holds nonzeros. Prune with {r}x{c} block granularity, or pass partial='keep' "
-                    f"to store such blocks whole (zeros included)")
-        bi, bj = np.nonzero(keep)
-        indptr = np.zeros(R + 1, np.int64); np.cumsum(keep.sum(axis=1), out=indptr[1:])
-        return cls(indptr, bj, np.ascontiguousarray(blocks[bi, bj]), a.shape, (r, c))
 
-    def to_dense(self)->np.ndarray:
-        "The dense float32 matrix of the true `shape` (padding cropped)"
-        (rows, cols), (r, c), (R, C) = self.shape, self.block, self.grid
-        out = np.zeros((R, C, r, c), np.float32)
-        out[np.repeat(np.arange(R), np.diff(self.indptr)), self.indices] = self.data
-        return np.ascontiguousarray(out.transpose(0, 2, 1, 3).reshape(R * r, C * c)[:rows, :cols])
+# %% ../nbs/00_formats.ipynb #54116b56
+@patch_to(BlockCSR, cls_method=True)
+def from_dense(cls,
+               w, # dense weight: torch.Tensor or np.ndarray, 2-D or a 1x1 conv weight; real floats
+               block:tuple=(4, 1), # block size `(r, c)`; `(4, 1)`, `(2, 1)`, `(1, 1)` are the paper's
+               partial:str='error'): # a block mixing zeros and nonzeros: 'error' or 'keep' (stored whole)
+    "BlockCSR of the blocks of `w` that hold any nonzero"
+    check_choice(partial, 'partial', ('error', 'keep'))
+    (r, c), a = check_pair(block, 'block'), _weight_2d(w, 'w')
+    (rows, cols), R, C = a.shape, -(-a.shape[0] // r), -(-a.shape[1] // c)
+    p = np.zeros((R * r, C * c), np.float32); p[:rows, :cols] = a
+    blocks = p.reshape(R, r, C, c).transpose(0, 2, 1, 3)   # (R, C, r, c) view
+    nz = blocks != 0
+    keep = nz.any(axis=(2, 3))
+    if partial == 'error':
+        inside = np.zeros((R * r, C * c), bool); inside[:rows, :cols] = True
+        holes = keep[:, :, None, None] & ~nz & inside.reshape(R, r, C, c).transpose(0, 2, 1, 3)
+        if holes.any():
+            i, j, u, v = (int(t) for t in np.argwhere(holes)[0])   # row-major over blocks, then within the block
+            raise ValueError(
+                f"w has a partially zero {r}x{c} block at block row {i}, block column {j} "
+                f"(w[{i*r}:{min((i+1)*r, rows)}, {j*c}:{min((j+1)*c, cols)}]): w[{i*r+u}, {j*c+v}] is 0 but the "
+                f"block also holds nonzeros. Prune with {r}x{c} block granularity, or pass partial='keep' "
+                f"to store such blocks whole (zeros included)")
+    bi, bj = np.nonzero(keep)
+    indptr = np.zeros(R + 1, np.int64); np.cumsum(keep.sum(axis=1), out=indptr[1:])
+    return cls(indptr, bj, np.ascontiguousarray(blocks[bi, bj]), a.shape, (r, c))
 
-    def to_csr(self)->CSR:
-        "A `CSR` of the nonzeros (zeros stored inside blocks and padding dropped)"
-        return CSR.from_dense(self.to_dense())
 
-    def __repr__(self):
-        return (f"{type(self).__name__}(shape={self.shape}, block={self.block}, nblocks={self.nblocks}, "
-                f"nnz={self.nnz}, density={self.density:.4g})")
+# %% ../nbs/00_formats.ipynb #6f1776a0
+@patch_to(BlockCSR)
+def to_dense(self)->np.ndarray:
+    "The dense float32 matrix of the true `shape` (padding cropped)"
+    (rows, cols), (r, c), (R, C) = self.shape, self.block, self.grid
+    out = np.zeros((R, C, r, c), np.float32)
+    out[np.repeat(np.arange(R), np.diff(self.indptr)), self.indices] = self.data
+    return np.ascontiguousarray(out.transpose(0, 2, 1, 3).reshape(R * r, C * c)[:rows, :cols])
 
-# %% ../nbs/00_formats.ipynb #6b8cd540
-def _spy_block(b:BlockCSR, ax):
-    "Spy plot of `b` with its stored blocks framed and the padding hatched"
-    import matplotlib.pyplot as plt
-    (rows, cols), (r, c), (R, C) = b.shape, b.block, b.grid
-    d = b.to_dense()
-    ax.imshow(np.where(d != 0, np.abs(d), np.nan), cmap='viridis', extent=(-.5, cols - .5, rows - .5, -.5))
-    brows = np.repeat(np.arange(R), np.diff(b.indptr))
-    for k, (i, j) in enumerate(zip(brows, b.indices)):
-        ax.add_patch(plt.Rectangle((j*c - .5, i*r - .5), c, r, fill=False, ec='C3', lw=2))
-        ax.text(j*c - .5 + c/2, i*r - .5 + .35, str(k), color='C3', ha='center', va='top', fontsize=7)
-    if R * r > rows: ax.add_patch(plt.Rectangle((-.5, rows - .5), C*c, R*r - rows, hatch='//', fill=False, ec='gray'))
-    if C * c > cols: ax.add_patch(plt.Rectangle((cols - .5, -.5), C*c - cols, R*r, hatch='//', fill=False, ec='gray'))
-    ax.set_xlim(-.5, C*c - .5); ax.set_ylim(R*r - .5, -.5)
-    ax.set_xticks(range(0, C*c, c)); ax.set_yticks(range(0, R*r, r))
-    ax.set_xlabel('column = input channel'); ax.set_ylabel('row = output channel')
-    ax.set_title(f'{rows}×{cols} weight, {r}×{c} blocks: nblocks={b.nblocks}, density={b.density:.2f}')
+@patch_to(BlockCSR)
+def to_csr(self)->CSR:
+    "A `CSR` of the nonzeros (zeros stored inside blocks and padding dropped)"
+    return CSR.from_dense(self.to_dense())
+
+@patch_to(BlockCSR)
+def __repr__(self):
+    return (f"{type(self).__name__}(shape={self.shape}, block={self.block}, nblocks={self.nblocks}, "
+            f"nnz={self.nnz}, density={self.density:.4g})")
+
