@@ -19,8 +19,9 @@ from .formats import CSR, BlockCSR
 from . import kernels as K
 from ._simd import uget
 from . import depthwise as D
-from .layers import (act_name, bn_problem, fold_bn, sparsify, conv1x1_problem, SparseConv1x1, SparseLinear,
-                                LayerReport, SparseReport, _check_block)
+from .layers import (act_name, bn_problem, fold_bn, conv1x1_problem, SparseConv1x1, SparseLinear,
+                                LayerReport, SparseReport)
+from ._checks import check_pair
 
 # %% ../nbs/02a_plan.ipynb #b4214068
 _jit = dict(cache=True, fastmath={'contract', 'arcp'})  # no 'nnan': NaN goes through the clamps as through torch.relu
@@ -740,7 +741,7 @@ def compile_plan(model:nn.Module, # a (pruned) model; it is not modified
         raise ValueError(f"threads must be None or an int in [1, {numba.config.NUMBA_NUM_THREADS}] (NUMBA_NUM_THREADS), got {threads!r}")
     if input_size is not None and (not isinstance(input_size, (tuple, list)) or not all(isinstance(v, int) and v > 0 for v in input_size)):
         raise ValueError(f"input_size must be a tuple of positive ints (one input without the batch dim), got {input_size!r}")
-    block = _check_block(block)
+    block = None if block is None else check_pair(block, 'block')
     exclude = (exclude,) if isinstance(exclude, str) else tuple(exclude)
     try: model = copy.deepcopy(model).eval()
     except RuntimeError as e:
