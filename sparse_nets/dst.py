@@ -11,7 +11,7 @@ import torch
 from torch import nn, Tensor
 from fastcore.basics import store_attr
 from fastai.callback.core import Callback
-from .schedules import check_sparsity, _check_int
+from ._checks import check_sparsity, check_int as _check_int
 from .pruning import Sparsifier, SparsifyCallback, PRUNABLE, _keep_top, _inner
 
 # %% auto #0

@@ -17,6 +17,10 @@ import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from torch.nn.modules.batchnorm import _NormBase
+from fastcore.basics import patch
+from fastcore.meta import delegates
+from ._checks import check_type, check_real, check_choice, check_bool, check_tensor
+
 
 # %% ../nbs/05_edgepopup.ipynb #45aa2570
 def n_kept(n:int, # number of edges (weights) in the layer
@@ -24,14 +28,6 @@ def n_kept(n:int, # number of edges (weights) in the layer
           )->int: # edges the reference keeps: `n - int((1 - k) * n)`
     "Number of edges a layer of `n` weights keeps at fraction `k`, with the reference's rounding."
     return n - int((1 - k) * n)
-
-# %% ../nbs/05_edgepopup.ipynb #778798e9
-def _check_k(k):
-    if isinstance(k, bool) or not isinstance(k, numbers.Real):
-        raise TypeError(f"k must be a real number in (0, 1] (fraction of weights kept), got {type(k).__name__}")
-    k = float(k)
-    if not (0. < k <= 1.): raise ValueError(f"k must be in (0, 1] (fraction of weights kept), got {k}")
-    return k
 
 # %% ../nbs/05_edgepopup.ipynb #2513f499
 def _np_keep(s:np.ndarray, j:int, absolute:bool=False)->np.ndarray:
@@ -52,7 +48,7 @@ def topk_mask(scores:Tensor, # values to rank (edge-popup passes `|scores|`), an
               k:float, # fraction kept, in (0, 1]
              )->Tensor: # 0/1 mask of `scores`' shape and dtype
     "Mask keeping the `n_kept(n, k)` largest `scores` (ties: larger flat index kept, as a stable sort would)."
-    k = _check_k(k)
+    check_tensor(scores, 'scores'); k = check_real(k, 'k', 0, 1, lo_open=True)
     n = scores.numel()
     j = n - n_kept(n, k)                            # number of edges to drop
     if j <= 0: return torch.ones_like(scores)
@@ -81,7 +77,7 @@ class MaskedWeight(torch.autograd.Function):
     @staticmethod
     def forward(ctx, scores, weight, k):
         ctx.save_for_backward(scores, weight)
-        n = scores.numel(); j = n - n_kept(n, _check_k(k))
+        n = scores.numel(); j = n - n_kept(n, check_real(k, 'k', 0, 1, lo_open=True))
         if j > 0 and _np_ok(scores, weight) and scores.shape == weight.shape:   # CPU: one NumPy pass per step
             keep = _np_keep(scores.detach().reshape(-1).numpy(), j, absolute=True)
             return torch.from_numpy(weight.detach().reshape(-1).numpy() * keep).view(weight.shape)
@@ -94,11 +90,10 @@ class MaskedWeight(torch.autograd.Function):
 
 # %% ../nbs/05_edgepopup.ipynb #fbb11517
 def _fan(w:Tensor, mode:str='fan_in'):
+    check_tensor(w, 'w')
     if w.dim() < 2: raise ValueError(f"w must have at least 2 dimensions (a weight), got shape {tuple(w.shape)}")
     rf = math.prod(w.shape[2:]) if w.dim() > 2 else 1
-    if mode == 'fan_in': return w.shape[1] * rf
-    if mode == 'fan_out': return w.shape[0] * rf
-    raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    return w.shape[1 if check_choice(mode, 'mode', ('fan_in', 'fan_out')) == 'fan_in' else 0] * rf
 
 def init_std(w:Tensor, # weight whose fan is used (Cout x Cin/groups x ...)
              k:float=1.0, # fraction kept, used only when `scale_fan`
@@ -108,7 +103,7 @@ def init_std(w:Tensor, # weight whose fan is used (Cout x Cin/groups x ...)
             )->float: # gain / sqrt(fan)
     "The std of the paper's inits: `calculate_gain(nonlinearity) / sqrt(fan * (k if scale_fan else 1))`."
     fan = _fan(w, mode)
-    if scale_fan: fan = fan * _check_k(k)
+    if check_bool(scale_fan, 'scale_fan'): fan = fan * check_real(k, 'k', 0, 1, lo_open=True)
     return nn.init.calculate_gain(nonlinearity) / math.sqrt(fan)
 
 # %% ../nbs/05_edgepopup.ipynb #0dda6e0d
@@ -143,14 +138,14 @@ def init_scores(s:Tensor, # scores to fill in place
                 score_init='kaiming_uniform', # 'kaiming_uniform' (a=√5: U(±1/√fan_in)) or a number (constant)
                )->Tensor:
     "Initialise edge-popup scores like the reference."
-    if isinstance(score_init, numbers.Real) and not isinstance(score_init, bool): return s.fill_(float(score_init))
+    if isinstance(score_init, numbers.Real) and not isinstance(score_init, bool): return s.fill_(check_real(score_init, 'score_init'))
     if score_init == 'kaiming_uniform': return nn.init.kaiming_uniform_(s, a=math.sqrt(5))
-    raise ValueError(f"score_init must be 'kaiming_uniform' or a number, got {score_init!r}")
+    check_type(score_init, 'score_init', str, "'kaiming_uniform' or a number")
+    raise ValueError(f"`score_init` must be 'kaiming_uniform' or a number, got {score_init!r}")
 
 def _get_init(init):
     if callable(init): return init
-    if init not in inits: raise ValueError(f"init must be one of {sorted(inits)} (or None to keep the weights), got {init!r}")
-    return inits[init]
+    return inits[check_choice(init, 'init', inits)]
 
 # %% ../nbs/05_edgepopup.ipynb #0795956c
 class SampleMask(torch.autograd.Function):
@@ -165,87 +160,107 @@ modes = ('edgepopup', 'supermask')
 # %% ../nbs/05_edgepopup.ipynb #34042b1e
 class SubnetMixin:
     "Shared logic of the subnet layers: frozen `weight`, learnable `scores`, fraction kept `k`, `mode`."
-    def _setup_subnet(self, k, mode, init, scale_fan, score_init):
+    def _setup_subnet(self,
+                      k:float=0.5, # fraction of edges kept, in (0, 1]
+                      mode:str='edgepopup', # 'edgepopup' (top-k of |scores|) or 'supermask' (Zhou et al.)
+                      init='signed_constant', # weight init: a name in `inits`, a callable, or None (torch default)
+                      scale_fan:bool=False, # multiply the init's fan by `k`
+                      score_init='kaiming_uniform'): # 'kaiming_uniform' or a constant
         self.k, self.mode = k, mode
         if init is not None: _get_init(init)(self.weight.data, k=self.k, scale_fan=scale_fan)
         self.weight.requires_grad_(False)
         if self.bias is not None: self.bias.requires_grad_(False)
         self.scores = nn.Parameter(init_scores(torch.empty_like(self.weight), score_init))
-
     @property
     def k(self): return self._k
     @k.setter
-    def k(self, v): self._k = _check_k(v)
+    def k(self, k): self._k = check_real(k, 'k', 0, 1, lo_open=True)
     @property
     def mode(self): return self._mode
     @mode.setter
-    def mode(self, v):
-        if v not in modes: raise ValueError(f"mode must be one of {modes}, got {v!r}")
-        self._mode = v
-
-    def get_mask(self)->Tensor:
-        "The mask used by this forward pass (differentiable w.r.t. `scores`)."
-        if self.mode == 'edgepopup': return GetSubnet.apply(self.scores.abs(), self.k)
-        if self.training: return SampleMask.apply(torch.sigmoid(self.scores))
-        return (self.scores > 0).to(self.scores.dtype)   # eval: sigmoid(s) > 0.5, deterministic
-
-    def masked_weight(self)->Tensor:
-        "`weight * mask`, differentiable w.r.t. `scores` (the weight the forward pass uses)."
-        if self.mode == 'edgepopup': return MaskedWeight.apply(self.scores, self.weight, self.k)
-        return self.weight * self.get_mask()
-
-    @property
-    def mask(self)->Tensor:
-        "The deterministic 0/1 mask (edge-popup top-k, or supermask `scores > 0`), detached."
-        with torch.no_grad():
-            s = self.scores
-            return topk_mask(s.abs(), self.k) if self.mode == 'edgepopup' else (s > 0).to(s.dtype)
-
-    @property
-    def sparsity(self)->float:
-        "Fraction of this layer's edges pruned by `mask`."
-        return 1. - self.mask.sum().item() / self.weight.numel()
-
+    def mode(self, v): self._mode = check_choice(v, 'mode', modes)
     def get_extra_state(self): return {'k': self.k, 'mode': self.mode}
     def set_extra_state(self, state): self.k, self.mode = state['k'], state['mode']
     def extra_repr(self): return super().extra_repr() + f", k={self.k}, mode={self.mode!r}"
 
+_SUBNET_ARGS = ('k', 'mode', 'init', 'scale_fan', 'score_init')
+def _subnet_kwargs(kwargs:dict)->dict:
+    "Pop `SubnetMixin._setup_subnet`'s arguments out of a layer's `kwargs` (the rest go to the torch layer)"
+    return {a: kwargs.pop(a) for a in _SUBNET_ARGS if a in kwargs}
+
+def _check_x(x, n:int, axis:int, ndim, what:str):
+    "The input of a subnet layer: a tensor of `ndim` dims with `n` features/channels on `axis` (`TypeError`/`ValueError` naming `x`)"
+    check_tensor(x, 'x', ndim=ndim)
+    if x.ndim < -axis or x.shape[axis] != n: raise ValueError(f"`x` must have shape {what}, got {tuple(x.shape)}")
+
+
+# %% ../nbs/05_edgepopup.ipynb #4236b26a
+@patch
+def get_mask(self:SubnetMixin)->Tensor:
+    "The mask used by this forward pass (differentiable w.r.t. `scores`)."
+    if self.mode == 'edgepopup': return GetSubnet.apply(self.scores.abs(), self.k)
+    if self.training: return SampleMask.apply(torch.sigmoid(self.scores))
+    return (self.scores > 0).to(self.scores.dtype)   # eval: sigmoid(s) > 0.5, deterministic
+
+@patch
+def masked_weight(self:SubnetMixin)->Tensor:
+    "`weight * mask`, differentiable w.r.t. `scores` (the weight the forward pass uses)."
+    if self.mode == 'edgepopup': return MaskedWeight.apply(self.scores, self.weight, self.k)
+    return self.weight * self.get_mask()
+
+@patch(as_prop=True)
+def mask(self:SubnetMixin)->Tensor:
+    "The deterministic 0/1 mask (edge-popup top-k, or supermask `scores > 0`), detached."
+    with torch.no_grad():
+        s = self.scores
+        return topk_mask(s.abs(), self.k) if self.mode == 'edgepopup' else (s > 0).to(s.dtype)
+
+@patch(as_prop=True)
+def sparsity(self:SubnetMixin)->float:
+    "Fraction of this layer's edges pruned by `mask`."
+    return 1. - self.mask.sum().item() / self.weight.numel()
+
+
 # %% ../nbs/05_edgepopup.ipynb #a1bc755e
 class SubnetLinear(SubnetMixin, nn.Linear):
     "`nn.Linear` whose frozen random weight is masked by the top-`k` of learnable `scores`."
-    def __init__(self, in_features:int, out_features:int,
-                 k:float=0.5, # fraction of edges kept, in (0, 1]
-                 mode:str='edgepopup', # 'edgepopup' (top-k of |scores|) or 'supermask' (Zhou et al.)
-                 init='signed_constant', # weight init: a name in `inits`, a callable, or None (torch default)
-                 scale_fan:bool=False, # multiply the init's fan by `k`
-                 score_init='kaiming_uniform', # 'kaiming_uniform' or a constant
+    @delegates(SubnetMixin._setup_subnet, keep=True)
+    def __init__(self, in_features:int, out_features:int, *,
                  bias:bool=False, # a (frozen) bias; the paper uses none
-                 **kwargs): # `device`, `dtype`
+                 **kwargs): # `SubnetMixin._setup_subnet`'s, and `device`, `dtype`
+        sub = _subnet_kwargs(kwargs)
         nn.Linear.__init__(self, in_features, out_features, bias=bias, **kwargs)
-        self._setup_subnet(k, mode, init, scale_fan, score_init)
-    def forward(self, x): return F.linear(x, self.masked_weight(), self.bias)
+        self._setup_subnet(**sub)
+    def forward(self, x):
+        _check_x(x, self.in_features, -1, None, f"(..., in_features={self.in_features})")
+        return F.linear(x, self.masked_weight(), self.bias)
 
 class SubnetConv(SubnetMixin, nn.Conv2d):
     "`nn.Conv2d` whose frozen random weight is masked by the top-`k` of learnable `scores`."
-    def __init__(self, in_channels:int, out_channels:int, kernel_size,
-                 k:float=0.5, # fraction of edges kept, in (0, 1]
-                 mode:str='edgepopup', # 'edgepopup' (top-k of |scores|) or 'supermask' (Zhou et al.)
-                 init='signed_constant', # weight init: a name in `inits`, a callable, or None (torch default)
-                 scale_fan:bool=False, # multiply the init's fan by `k`
-                 score_init='kaiming_uniform', # 'kaiming_uniform' or a constant
+    @delegates(SubnetMixin._setup_subnet, keep=True)
+    def __init__(self, in_channels:int, out_channels:int, kernel_size, *,
                  bias:bool=False, # a (frozen) bias; the paper uses none
-                 **kwargs): # `stride`, `padding`, `dilation`, `groups`, `padding_mode`, `device`, `dtype`
+                 **kwargs): # `SubnetMixin._setup_subnet`'s, and `stride`, `padding`, `dilation`, `groups`, `padding_mode`, `device`, `dtype`
+        sub = _subnet_kwargs(kwargs)
         nn.Conv2d.__init__(self, in_channels, out_channels, kernel_size, bias=bias, **kwargs)
-        self._setup_subnet(k, mode, init, scale_fan, score_init)
-    def forward(self, x): return self._conv_forward(x, self.masked_weight(), self.bias)
+        self._setup_subnet(**sub)
+    def forward(self, x):
+        _check_x(x, self.in_channels, -3, (3, 4), f"([N,] {self.in_channels}, H, W)")
+        return self._conv_forward(x, self.masked_weight(), self.bias)
 
 class SubnetConv1d(SubnetMixin, nn.Conv1d):
     "`nn.Conv1d` whose frozen random weight is masked by the top-`k` of learnable `scores`."
-    def __init__(self, in_channels:int, out_channels:int, kernel_size, k:float=0.5, mode:str='edgepopup',
-                 init='signed_constant', scale_fan:bool=False, score_init='kaiming_uniform', bias:bool=False, **kwargs):
+    @delegates(SubnetMixin._setup_subnet, keep=True)
+    def __init__(self, in_channels:int, out_channels:int, kernel_size, *,
+                 bias:bool=False, # a (frozen) bias; the paper uses none
+                 **kwargs): # `SubnetMixin._setup_subnet`'s, and `nn.Conv1d`'s
+        sub = _subnet_kwargs(kwargs)
         nn.Conv1d.__init__(self, in_channels, out_channels, kernel_size, bias=bias, **kwargs)
-        self._setup_subnet(k, mode, init, scale_fan, score_init)
-    def forward(self, x): return self._conv_forward(x, self.masked_weight(), self.bias)
+        self._setup_subnet(**sub)
+    def forward(self, x):
+        _check_x(x, self.in_channels, -2, (2, 3), f"([N,] {self.in_channels}, L)")
+        return self._conv_forward(x, self.masked_weight(), self.bias)
+
 
 # %% ../nbs/05_edgepopup.ipynb #34489519
 class NonAffineBatchNorm(nn.BatchNorm2d):
@@ -312,9 +327,9 @@ def to_subnet(model:nn.Module, # a dense model (left untouched: a converted deep
               bn_affine:bool=True, # False: BatchNorm1d/2d become non-affine (running statistics only)
              )->nn.Module: # converted copy, frozen with `freeze` (only `scores` trainable)
     "Copy of `model` whose `Linear`/`Conv1d`/`Conv2d` layers are edge-popup subnet layers with frozen random weights."
-    if not isinstance(model, nn.Module): raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
-    k = _check_k(k)
-    if mode not in modes: raise ValueError(f"mode must be one of {modes}, got {mode!r}")
+    check_type(model, 'model', nn.Module, 'an nn.Module')
+    k, mode = check_real(k, 'k', 0, 1, lo_open=True), check_choice(mode, 'mode', modes)
+    for n, v in dict(scale_fan=scale_fan, first_dense=first_dense, last_dense=last_dense, bias=bias, bn_affine=bn_affine).items(): check_bool(v, n)
     if init is not None: _get_init(init)
     init_scores(torch.empty(2, 2), score_init)
     bad = []
@@ -342,6 +357,8 @@ def freeze(model:nn.Module,
            dense:bool=False, # train ordinary Linear/Conv layers (e.g. left dense by `first_dense`)
           )->nn.Module: # `model`, modified in place
     "Set `requires_grad` so that only the scores (and what the flags allow) learn."
+    check_type(model, 'model', nn.Module, 'an nn.Module')
+    bn, bias, dense = check_bool(bn, 'bn'), check_bool(bias, 'bias'), check_bool(dense, 'dense')
     for m in model.modules():
         if _is_subnet(m):
             m.scores.requires_grad_(True); m.weight.requires_grad_(False)
@@ -374,7 +391,7 @@ def param_groups(model:nn.Module,
 # %% ../nbs/05_edgepopup.ipynb #a680feab
 def set_k(model:nn.Module, k:float)->nn.Module:
     "Set the kept fraction `k` of every subnet layer of `model` (in place)."
-    k = _check_k(k)
+    check_type(model, 'model', nn.Module, 'an nn.Module'); k = check_real(k, 'k', 0, 1, lo_open=True)
     for m in model.modules():
         if _is_subnet(m): m.k = k
     return model
@@ -403,7 +420,7 @@ def _plain_bn(m):
 
 def extract(model:nn.Module)->nn.Module:
     "Plain copy of a subnet `model`: ordinary layers with weights `W * mask` (zeros where pruned), all trainable."
-    if not isinstance(model, nn.Module): raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    check_type(model, 'model', nn.Module, 'an nn.Module')
     new = copy.deepcopy(model)
     def conv(name, m):
         if _is_subnet(m): return _plain_from_subnet(m)

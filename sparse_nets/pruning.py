@@ -6,7 +6,7 @@ Docs: https://sparse-nets.github.io/sparse_nets/pruning.html.md"""
 
 # %% ../nbs/04_pruning.ipynb #a66e5bb6
 from __future__ import annotations
-import copy, math, numbers, os, re, socket, tempfile
+import copy, math, os, re, socket, tempfile
 import numpy as np
 import torch
 from torch import nn, Tensor
@@ -14,7 +14,8 @@ import torch.distributed as dist
 from fastcore.basics import store_attr
 from functools import partial
 from fastai.callback.core import Callback
-from .schedules import Schedule, get_schedule, linear, check_sparsity, _check_int
+from .schedules import Schedule, get_schedule, linear
+from ._checks import check_sparsity, check_int as _check_int, check_pair, check_tensor, check_regex, check_bool
 from .criteria import Criterion, get_criterion
 
 # %% auto #0
@@ -38,11 +39,8 @@ def normalize_granularity(granularity) -> str|tuple:
             if not 1 <= n < M: raise ValueError(f"`granularity` N:M needs 1 <= N < M, got {granularity!r}")
             return f"{n}:{M}"
         raise ValueError(f"`granularity` must be 'weight', 'filter', 'channel', 'N:M' (e.g. '2:4') or a block (r, c), got {granularity!r}")
-    if isinstance(granularity, (tuple, list)) and len(granularity) == 2 and all(
-            isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1 for v in granularity):
-        r, c = int(granularity[0]), int(granularity[1])
-        return 'weight' if (r, c) == (1, 1) else (r, c)
-    raise ValueError(f"`granularity` must be 'weight', 'filter', 'channel', 'N:M' (e.g. '2:4') or a block (r, c) of positive ints, got {granularity!r}")
+    r, c = check_pair(granularity, 'granularity')   # a block: TypeError if not a pair of ints, ValueError if < 1
+    return 'weight' if (r, c) == (1, 1) else (r, c)
 
 def _reduce(a:Tensor, dims, count, norm):
     "Mean score (l1) or root mean square (l2) over `dims`, dividing by the number of real elements `count`."
@@ -162,7 +160,9 @@ def magnitude_masks(weights:list, # weights of the layers to prune
                     norm:str='l1', # group score: 'l1' (mean |w|) or 'l2' (RMS)
                     partial:str='keep'): # edge blocks when (r, c) does not divide the shape: 'keep' or 'error'
     "Boolean masks (same shapes and devices as `weights`) keeping the largest-magnitude groups."
-    weights = list(weights)
+    if isinstance(weights, (torch.Tensor, str, bytes)) or not hasattr(weights, '__iter__'):
+        raise TypeError(f"`weights` must be a list of tensors (one per layer), got {type(weights).__name__}")
+    weights = [check_tensor(w, f'weights[{i}]', finite=True) for i, w in enumerate(weights)]   # NaN would rank as largest
     if not weights: raise ValueError("`weights` is empty: nothing to prune")
     return masks_from_scores([w.detach().abs() for w in weights], sparsity, scope, granularity, norm, partial)
 
@@ -185,6 +185,8 @@ def prunable_layers(model:nn.Module,
         raise TypeError(f"`layer_types` must be nn.Module classes, got {layer_types}")
     if name_filter is not None and not (isinstance(name_filter, str) or callable(name_filter)):
         raise TypeError(f"`name_filter` must be a regex string or a callable (name, module) -> bool, got {type(name_filter).__name__}")
+    pat = check_regex(name_filter, 'name_filter') if isinstance(name_filter, str) else None
+    for n, v in dict(skip_first=skip_first, skip_last=skip_last, skip_depthwise=skip_depthwise).items(): check_bool(v, n)
     cands = [(n, m) for n, m in model.named_modules()
              if isinstance(m, layer_types) and isinstance(getattr(m, 'weight', None), Tensor)]
     keep, skipped = [], {}
@@ -192,7 +194,7 @@ def prunable_layers(model:nn.Module,
         if skip_first and i == 0: skipped[n] = 'first layer'
         elif skip_last and i == len(cands) - 1: skipped[n] = 'last layer'
         elif skip_depthwise and _is_depthwise(m): skipped[n] = 'depthwise'
-        elif name_filter is not None and not (re.search(name_filter, n) if isinstance(name_filter, str) else name_filter(n, m)):
+        elif name_filter is not None and not (pat.search(n) if pat is not None else name_filter(n, m)):
             skipped[n] = 'name_filter'
         else: keep.append((n, m))
     if not keep:

@@ -6,37 +6,15 @@ Docs: https://sparse-nets.github.io/sparse_nets/schedules.html.md"""
 
 # %% ../nbs/03_schedules.ipynb #56fbf9fd
 from __future__ import annotations
-import math, numbers
 import numpy as np
+from fastcore.basics import patch
+from ._checks import check_int, check_real, check_sparsity, check_array
+
 
 # %% auto #0
-__all__ = ['agp', 'SCHEDULES', 'check_sparsity', 'Schedule', 'OneShotSchedule', 'PolynomialSchedule', 'CosineSchedule',
-           'IterativeSchedule', 'one_shot', 'linear', 'polynomial', 'cubic', 'cosine', 'iterative', 'get_schedule',
-           'PolynomialDecay', 'held_sparsity']
-
-# %% ../nbs/03_schedules.ipynb #714abe1d
-def _check_number(x, name):
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"`{name}` must be a real number, got {type(x).__name__}")
-    if not math.isfinite(x): raise ValueError(f"`{name}` must be finite, got {x}")
-    return float(x)
-
-def check_sparsity(s, name='sparsity'):
-    "Check that `s` is a sparsity in [0, 1) and return it as a float; errors name `name`."
-    s = _check_number(s, name)
-    if not 0. <= s < 1.: raise ValueError(f"`{name}` must be in [0, 1), got {s}")
-    return s
-
-def _check_pct(p, name):
-    p = _check_number(p, name)
-    if not 0. <= p <= 1.: raise ValueError(f"`{name}` must be a fraction of training in [0, 1], got {p}")
-    return p
-
-def _check_int(x, name, lo=0):
-    if isinstance(x, bool) or not isinstance(x, numbers.Integral):
-        raise TypeError(f"`{name}` must be an integer, got {type(x).__name__}")
-    if x < lo: raise ValueError(f"`{name}` must be >= {lo}, got {x}")
-    return int(x)
+__all__ = ['agp', 'SCHEDULES', 'Schedule', 'OneShotSchedule', 'PolynomialSchedule', 'CosineSchedule', 'IterativeSchedule',
+           'one_shot', 'linear', 'polynomial', 'cubic', 'cosine', 'iterative', 'get_schedule', 'PolynomialDecay',
+           'held_sparsity']
 
 # %% ../nbs/03_schedules.ipynb #1566511d
 class Schedule:
@@ -49,7 +27,7 @@ class Schedule:
                  end:float=1.): # fraction of training where `final_sparsity` is reached, in [start, 1]
         self.final_sparsity = check_sparsity(final_sparsity, 'final_sparsity')
         self.initial_sparsity = check_sparsity(initial_sparsity, 'initial_sparsity')
-        self.start,self.end = _check_pct(start, 'start'),_check_pct(end, 'end')
+        self.start,self.end = check_real(start, 'start', 0, 1),check_real(end, 'end', 0, 1)
         if self.start > self.end: raise ValueError(f"`start` ({start}) must be <= `end` ({end})")
 
     def ramp(self, t):
@@ -58,44 +36,52 @@ class Schedule:
 
     def __call__(self, pct):
         "Sparsity at training progress `pct` (a float or an array of floats in [0, 1])."
-        p = np.asarray(pct, dtype=float)
-        if p.dtype.kind not in 'fiu' or not np.all(np.isfinite(p)) or np.any(p < 0) or np.any(p > 1):
-            raise ValueError(f"`pct` must be training progress in [0, 1], got {pct}")
+        if isinstance(pct, (list, tuple, np.ndarray)):
+            p = check_array(np.asarray(pct), 'pct', kinds='fiu', finite=True).astype(float)
+            if np.any(p < 0) or np.any(p > 1): raise ValueError(f"`pct` must be training progress in [0, 1], got {pct}")
+        else: p = np.asarray(check_real(pct, 'pct', 0, 1))
         span = self.end - self.start
         t = np.ones_like(p) if span == 0 else np.clip((p - self.start) / (span or 1.), 0., 1.)
         s = np.where(p < self.start, self.initial_sparsity,
                      self.initial_sparsity + (self.final_sparsity - self.initial_sparsity) * self.ramp(t))
         return float(s) if s.ndim == 0 else s
 
-    def steps(self, total_steps:int):
-        "`(begin_step, end_step)` of the ramp for a run of `total_steps` batches."
-        T = _check_int(total_steps, 'total_steps', 1)
-        end = min(int(round(self.end * T)), T - 1)
-        return min(int(round(self.start * T)), end), end
-
-    def at_step(self, step:int, total_steps:int):
-        "Sparsity at batch `step` (0-based) of a run of `total_steps` batches."
-        b,e = self.steps(total_steps)
-        step = _check_int(step, 'step', 0)
-        if step < b: return self.initial_sparsity
-        t = 1. if e == b else min(1., (step - b) / (e - b))
-        return float(self.initial_sparsity + (self.final_sparsity - self.initial_sparsity) * self.ramp(np.float64(t)))
-
-    def is_update_step(self, step:int, total_steps:int, frequency:int=1):
-        "Should masks be recomputed at batch `step`? tfmot's gating plus a last update at `end_step`."
-        b,e = self.steps(total_steps)
-        step,frequency = _check_int(step, 'step', 0),_check_int(frequency, 'frequency', 1)
-        return b <= step <= e and ((step - b) % frequency == 0 or step == e)
-
-    def step_fn(self, total_steps:int, frequency:int=1):
-        "A tfmot-style callable `step -> (should_update, sparsity)` for a run of `total_steps` batches."
-        self.steps(total_steps); _check_int(frequency, 'frequency', 1)
-        return lambda step: (self.is_update_step(step, total_steps, frequency), self.at_step(step, total_steps))
-
     def _extra(self): return ''
     def __repr__(self):
         return (f"{type(self).__name__}({self._extra()}final_sparsity={self.final_sparsity:g}, initial_sparsity={self.initial_sparsity:g}, "
                 f"start={self.start:g}, end={self.end:g})")
+
+
+# %% ../nbs/03_schedules.ipynb #2cf28f35
+@patch
+def steps(self:Schedule, total_steps:int):
+    "`(begin_step, end_step)` of the ramp for a run of `total_steps` batches."
+    T = check_int(total_steps, 'total_steps', 1)
+    end = min(int(round(self.end * T)), T - 1)
+    return min(int(round(self.start * T)), end), end
+
+@patch
+def at_step(self:Schedule, step:int, total_steps:int):
+    "Sparsity at batch `step` (0-based) of a run of `total_steps` batches."
+    b,e = self.steps(total_steps)
+    step = check_int(step, 'step', 0)
+    if step < b: return self.initial_sparsity
+    t = 1. if e == b else min(1., (step - b) / (e - b))
+    return float(self.initial_sparsity + (self.final_sparsity - self.initial_sparsity) * self.ramp(np.float64(t)))
+
+@patch
+def is_update_step(self:Schedule, step:int, total_steps:int, frequency:int=1):
+    "Should masks be recomputed at batch `step`? tfmot's gating plus a last update at `end_step`."
+    b,e = self.steps(total_steps)
+    step,frequency = check_int(step, 'step', 0),check_int(frequency, 'frequency', 1)
+    return b <= step <= e and ((step - b) % frequency == 0 or step == e)
+
+@patch
+def step_fn(self:Schedule, total_steps:int, frequency:int=1):
+    "A tfmot-style callable `step -> (should_update, sparsity)` for a run of `total_steps` batches."
+    self.steps(total_steps); check_int(frequency, 'frequency', 1)
+    return lambda step: (self.is_update_step(step, total_steps, frequency), self.at_step(step, total_steps))
+
 
 # %% ../nbs/03_schedules.ipynb #e1c875b5
 class OneShotSchedule(Schedule):
@@ -111,8 +97,7 @@ class PolynomialSchedule(Schedule):
     name = 'polynomial'
     def __init__(self, final_sparsity:float, power:float=3., initial_sparsity:float=0., start:float=0., end:float=1.):
         super().__init__(final_sparsity, initial_sparsity, start, end)
-        self.power = _check_number(power, 'power')
-        if self.power <= 0: raise ValueError(f"`power` must be > 0, got {power}")
+        self.power = check_real(power, 'power', 0, lo_open=True)
     def ramp(self, t): return 1. - (1. - t) ** self.power
     def _extra(self): return f"power={self.power:g}, "
 
@@ -126,7 +111,7 @@ class IterativeSchedule(Schedule):
     name = 'iterative'
     def __init__(self, final_sparsity:float, n_steps:int, initial_sparsity:float=0., start:float=0., end:float=1.):
         super().__init__(final_sparsity, initial_sparsity, start, end)
-        self.n_steps = _check_int(n_steps, 'n_steps', 1)
+        self.n_steps = check_int(n_steps, 'n_steps', 1)
     def ramp(self, t): return np.minimum(np.floor(t * self.n_steps) + 1, self.n_steps) / self.n_steps
     def _extra(self): return f"n_steps={self.n_steps}, "
 
@@ -184,24 +169,23 @@ class PolynomialDecay:
                  frequency:int=100): # update masks every `frequency` steps from `begin_step`
         self.initial_sparsity = check_sparsity(initial_sparsity, 'initial_sparsity')
         self.final_sparsity = check_sparsity(final_sparsity, 'final_sparsity')
-        self.begin_step = _check_int(begin_step, 'begin_step', 0)
-        self.end_step = _check_int(end_step, 'end_step', 0)
+        self.begin_step = check_int(begin_step, 'begin_step', 0)
+        self.end_step = check_int(end_step, 'end_step', 0)
         if self.end_step < self.begin_step:
             raise ValueError(f"`begin_step` ({begin_step}) must be <= `end_step` ({end_step})")
-        self.frequency = _check_int(frequency, 'frequency', 1)
-        self.power = _check_number(power, 'power')
-        if self.power <= 0: raise ValueError(f"`power` must be > 0, got {power}")
+        self.frequency = check_int(frequency, 'frequency', 1)
+        self.power = check_real(power, 'power', 0, lo_open=True)
 
     def sparsity(self, step:int):
         "The polynomial-decay sparsity at `step` (whether or not masks update there)."
-        step = _check_int(step, 'step', 0)
+        step = check_int(step, 'step', 0)
         span = self.end_step - self.begin_step
         p = 1. if span == 0 and step >= self.begin_step else min(1., max(0., (step - self.begin_step) / (span or 1)))
         return self.final_sparsity + (self.initial_sparsity - self.final_sparsity) * (1. - p) ** self.power
 
     def should_prune(self, step:int):
         "tfmot's gating: `begin_step <= step <= end_step` and `(step - begin_step) % frequency == 0`."
-        step = _check_int(step, 'step', 0)
+        step = check_int(step, 'step', 0)
         return self.begin_step <= step <= self.end_step and (step - self.begin_step) % self.frequency == 0
 
     def __call__(self, step:int): return self.should_prune(step), self.sparsity(step)
@@ -213,7 +197,8 @@ class PolynomialDecay:
 def held_sparsity(step_fn, # callable `step -> (should_update, sparsity)` (tfmot style)
                   n_steps:int): # number of steps to trace
     "Sparsity in force at each step `0..n_steps-1`: 0 before the first update, then the value of the last update (held)."
-    n_steps = _check_int(n_steps, 'n_steps', 0)
+    if not callable(step_fn): raise TypeError(f"`step_fn` must be a callable `step -> (should_update, sparsity)`, got {type(step_fn).__name__}")
+    n_steps = check_int(n_steps, 'n_steps', 0)
     out,cur = np.zeros(n_steps),0.
     for i in range(n_steps):
         upd,s = step_fn(i)
