@@ -13,20 +13,9 @@ from collections import OrderedDict, namedtuple
 import math
 import torch
 from torch import nn
+from ._checks import check_type, check_int, check_real, check_bool, check_pair
 
 # %% ../nbs/06_models.ipynb #76f8fd38
-def _pair(x, name):
-    "`x` as an `(h, w)` tuple of positive ints; `ValueError` naming `name` otherwise"
-    t = (x, x) if isinstance(x, int) else tuple(x)
-    if len(t) != 2 or not all(isinstance(v, int) and v > 0 for v in t):
-        raise ValueError(f"`{name}` must be a positive int or a pair of positive ints, got {x!r}")
-    return t
-
-def _check_pos(name, v, kind=(int,)):
-    if isinstance(v, bool) or not isinstance(v, kind) or v <= 0:
-        raise ValueError(f"`{name}` must be a positive {'number' if float in kind else 'int'}, got {v!r}")
-    return v
-
 def _scale(c:int, width:float, min_c:int=1):
     "`c` channels scaled by `width`, rounded, at least `min_c`"
     return max(min_c, int(round(c * width)))
@@ -50,11 +39,10 @@ def conv_net(n_pairs:int, # number of conv pairs (1-4): Conv2 has 1, Conv8 has 4
              bias:bool=False, # add biases (the reference code has none)
             )->nn.Sequential:
     "VGG-like ConvN of Ramanujan et al. / Frankle & Carbin: `n_pairs` pairs of 3×3 convs + max-pool, then 3 linears"
-    if isinstance(n_pairs, bool) or not isinstance(n_pairs, int) or not 1 <= n_pairs <= 4:
-        raise ValueError(f"`n_pairs` must be an int in 1..4, got {n_pairs!r}")
-    _check_pos('in_chans', in_chans); _check_pos('n_classes', n_classes); _check_pos('hidden', hidden)
-    _check_pos('width', width, (int, float))
-    h, w = _pair(in_size, 'in_size')
+    check_int(n_pairs, 'n_pairs', 1, 4); check_bool(bias, 'bias')
+    check_int(in_chans, 'in_chans', 1); check_int(n_classes, 'n_classes', 1); check_int(hidden, 'hidden', 1)
+    check_real(width, 'width', 0, lo_open=True)
+    h, w = check_pair(in_size, 'in_size', scalar_ok=True)
     layers, c_in = [], in_chans
     for i in range(n_pairs):
         c = _scale(_CONV_CHANNELS[i], width)
@@ -107,8 +95,8 @@ def mobilenet_v1(n_classes:int=1000, # output classes
                  dropout:float=0., # dropout before the classifier
                 )->nn.Sequential:
     "MobileNet v1: 3×3 stem + 13 depthwise-separable blocks (each a flat `Sequential(dw, bn, relu, pw, bn, relu)`)"
-    _check_pos('n_classes', n_classes); _check_pos('in_chans', in_chans); _check_pos('width', width, (int, float))
-    if not 0 <= dropout < 1: raise ValueError(f"`dropout` must be in [0, 1), got {dropout!r}")
+    check_int(n_classes, 'n_classes', 1); check_int(in_chans, 'in_chans', 1); check_real(width, 'width', 0, lo_open=True)
+    check_real(dropout, 'dropout', 0, 1, hi_open=True)
     c = make_divisible(32*width)
     stem = nn.Sequential(*_conv_bn_act(in_chans, c, 3, 2))
     blocks = []
@@ -140,8 +128,8 @@ def mobilenet_v2(n_classes:int=1000, # output classes
                  dropout:float=0.2, # dropout before the classifier (the reference uses 0.2)
                 )->nn.Sequential:
     "MobileNet v2: 3×3 stem, 17 `InvertedResidual` blocks, 1×1 conv to 1280, avgpool, linear"
-    _check_pos('n_classes', n_classes); _check_pos('in_chans', in_chans); _check_pos('width', width, (int, float))
-    if not 0 <= dropout < 1: raise ValueError(f"`dropout` must be in [0, 1), got {dropout!r}")
+    check_int(n_classes, 'n_classes', 1); check_int(in_chans, 'in_chans', 1); check_real(width, 'width', 0, lo_open=True)
+    check_real(dropout, 'dropout', 0, 1, hi_open=True)
     c = make_divisible(32*width)
     stem = nn.Sequential(*_conv_bn_act(in_chans, c, 3, 2, act=nn.ReLU6))
     blocks = []
@@ -164,9 +152,10 @@ def pointwise_shapes(model:nn.Module, # any model
                      input_size:tuple, # shape of ONE input without the batch dim, e.g. (3, 224, 224) or (1, 40)
                     )->list:
     "`(name, cin, cout, h, w)` for every 1×1 (or k=1) conv of `model`, `h, w` being its input map size"
-    if not isinstance(input_size, (tuple, list)) or len(input_size) not in (2, 3) or \
-       not all(isinstance(v, int) and v > 0 for v in input_size):
-        raise ValueError(f"`input_size` must be (C, L) or (C, H, W) positive ints, got {input_size!r}")
+    check_type(model, 'model', nn.Module, 'an nn.Module')
+    check_type(input_size, 'input_size', (tuple, list), 'a tuple (C, L) or (C, H, W)')
+    if len(input_size) not in (2, 3): raise ValueError(f"`input_size` must be (C, L) or (C, H, W), got {input_size!r}")
+    input_size = tuple(check_int(v, 'input_size', 1) for v in input_size)
     res, hooks = [], []
     def hook(name):
         def f(mod, inp, out):
@@ -199,10 +188,9 @@ def cnn1d(in_chans:int=1, # input channels
           bn:bool=False, # BatchNorm1d after every conv
          )->nn.Sequential:
     "MNIST-1D CNN: conv k5/s2, conv k3/s2, conv k3/s2 (+ `pointwise` k=1 convs), flatten, linear"
-    _check_pos('in_chans', in_chans); _check_pos('n_classes', n_classes); _check_pos('seq_len', seq_len)
-    _check_pos('channels', channels); _check_pos('width', width, (int, float))
-    if isinstance(pointwise, bool) or not isinstance(pointwise, int) or pointwise < 0:
-        raise ValueError(f"`pointwise` must be an int >= 0, got {pointwise!r}")
+    check_int(in_chans, 'in_chans', 1); check_int(n_classes, 'n_classes', 1); check_int(seq_len, 'seq_len', 1)
+    check_int(channels, 'channels', 1); check_real(width, 'width', 0, lo_open=True)
+    check_int(pointwise, 'pointwise', 0); check_bool(bn, 'bn')
     c, L, cin, layers = _scale(channels, width), seq_len, in_chans, []
     def block(cin, cout, k, s, p):
         return [nn.Conv1d(cin, cout, k, s, p, bias=not bn)] + ([nn.BatchNorm1d(cout)] if bn else []) + [nn.ReLU(inplace=True)]
@@ -220,10 +208,9 @@ def mlp(in_features:int=40, # flattened input size (MNIST-1D: 40, digits: 64)
         width:float=1., # width multiplier
        )->nn.Sequential:
     "MLP: flatten, `depth` × (Linear, ReLU), Linear"
-    _check_pos('in_features', in_features); _check_pos('n_classes', n_classes); _check_pos('hidden', hidden)
-    _check_pos('width', width, (int, float))
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
-        raise ValueError(f"`depth` must be an int >= 0, got {depth!r}")
+    check_int(in_features, 'in_features', 1); check_int(n_classes, 'n_classes', 1); check_int(hidden, 'hidden', 1)
+    check_real(width, 'width', 0, lo_open=True)
+    check_int(depth, 'depth', 0)
     h, layers, cin = _scale(hidden, width), [nn.Flatten()], in_features
     for _ in range(depth): layers += [nn.Linear(cin, h), nn.ReLU(inplace=True)]; cin = h
     return nn.Sequential(*layers, nn.Linear(cin, n_classes))
@@ -241,12 +228,11 @@ def mobilenet1d(in_chans:int=1, # input channels
                 dropout:float=0., # dropout before the classifier
                )->nn.Sequential:
     "MobileNet-style 1-D net: Conv1d stem + BN + ReLU, blocks `Sequential(dw k3, BN, ReLU, pw k1, BN, ReLU)`, avgpool, linear"
-    _check_pos('in_chans', in_chans); _check_pos('n_classes', n_classes); _check_pos('width', width, (int, float))
-    _check_pos('stem', stem); _check_pos('stem_kernel', stem_kernel); _check_pos('stem_stride', stem_stride)
-    if not 0 <= dropout < 1: raise ValueError(f"`dropout` must be in [0, 1), got {dropout!r}")
-    try: blocks = [(int(co), int(s)) for co, s in blocks]; ok = all(co > 0 and s > 0 for co, s in blocks)
-    except (TypeError, ValueError): ok = False
-    if not ok or not blocks: raise ValueError(f"`blocks` must be a non-empty sequence of (out_channels, stride) positive int pairs, got {blocks!r}")
+    check_int(in_chans, 'in_chans', 1); check_int(n_classes, 'n_classes', 1); check_real(width, 'width', 0, lo_open=True)
+    check_int(stem, 'stem', 1); check_int(stem_kernel, 'stem_kernel', 1); check_int(stem_stride, 'stem_stride', 1)
+    check_real(dropout, 'dropout', 0, 1, hi_open=True)
+    blocks = [check_pair(b, 'blocks') for b in check_type(blocks, 'blocks', (tuple, list), 'a sequence of (out_channels, stride) pairs')]
+    if not blocks: raise ValueError("`blocks` must be a non-empty sequence of (out_channels, stride) pairs, got ()")
     bn_relu = lambda c: [nn.BatchNorm1d(c), nn.ReLU(inplace=True)]
     c = make_divisible(stem * width)
     layers = [nn.Conv1d(in_chans, c, stem_kernel, stem_stride, padding=stem_kernel//2, bias=False), *bn_relu(c)]
