@@ -13,6 +13,8 @@ import hashlib, json, os, random, tempfile
 from pathlib import Path
 import numpy as np
 import torch
+from fastcore.meta import delegates
+from ._checks import check_type, check_int, check_real, check_bool, check_array
 from torch.utils.data import TensorDataset
 from fastai.data.core import DataLoaders, TfmdDL
 from fastai.data.block import DataBlock, CategoryBlock
@@ -24,9 +26,6 @@ from fastai.vision.augment import Resize, aug_transforms
 from fastai.data.transforms import Normalize
 
 # %% ../nbs/07_data.ipynb #1d58dfaa
-def _check_bs(bs):
-    if isinstance(bs, bool) or not isinstance(bs, int) or bs <= 0: raise ValueError(f"`bs` must be a positive int, got {bs!r}")
-
 def _seed_train(dls, seed):
     "Make the training loader's shuffling depend only on `seed`"
     dls.train.rng = random.Random(seed)
@@ -41,11 +40,16 @@ def tensor_dls(x_train:np.ndarray, # training inputs, first axis = samples
                device=None, # device for the batches (fastai's default if None)
               )->DataLoaders:
     "fastai `DataLoaders` over in-memory arrays: float32 inputs, int64 labels; train shuffled (seeded), last partial batch dropped"
-    _check_bs(bs)
+    bs, seed = check_int(bs, 'bs', 1), check_int(seed, 'seed', 0)
+    arrays = []
     for n, (x, y) in dict(train=(x_train, y_train), valid=(x_valid, y_valid)).items():
-        if len(x) != len(y): raise ValueError(f"`x_{n}` and `y_{n}` have different lengths ({len(x)} vs {len(y)})")
-    ds = [TensorDataset(torch.as_tensor(np.asarray(x), dtype=torch.float32), torch.as_tensor(np.asarray(y), dtype=torch.int64))
-          for x, y in ((x_train, y_train), (x_valid, y_valid))]
+        x = check_array(np.asarray(x), f'x_{n}', kinds='fiub', finite=True)
+        y = check_array(np.asarray(y), f'y_{n}', kinds='iu', ndim=1)
+        if x.ndim == 0 or len(x) != len(y): raise ValueError(f"`x_{n}` and `y_{n}` must have the same number of samples, got shapes {x.shape} and {y.shape}")
+        if len(y) == 0: raise ValueError(f"`x_{n}` and `y_{n}` are empty")
+        if y.min() < 0: raise ValueError(f"`y_{n}` must hold class indices >= 0, got {int(y.min())}")
+        arrays.append((x, y))
+    ds = [TensorDataset(torch.as_tensor(x, dtype=torch.float32), torch.as_tensor(y, dtype=torch.int64)) for x, y in arrays]
     dls = DataLoaders.from_dsets(*ds, bs=bs, device=device, num_workers=0)  # in memory: worker processes would only add start-up cost every epoch
     dls.c = int(max(ds[0].tensors[1].max(), ds[1].tensors[1].max())) + 1
     return _seed_train(dls, seed)
@@ -59,8 +63,9 @@ def digits_arrays(valid_pct:float=0.2, # fraction of samples held out for valida
     "scikit-learn digits as `(x_train, y_train, x_valid, y_valid, (mean, std))` numpy arrays"
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
-    if not isinstance(valid_pct, (int, float)) or not 0 < valid_pct < 1:
-        raise ValueError(f"`valid_pct` must be in (0, 1), got {valid_pct!r}")
+    check_real(valid_pct, 'valid_pct', 0, 1, lo_open=True, hi_open=True)
+    seed = check_int(seed, 'seed', 0, 2**32 - 1)   # scikit-learn's range for a random_state
+    as_images, normalize = check_bool(as_images, 'as_images'), check_bool(normalize, 'normalize')
     d = load_digits()
     x, y = (d.data / 16.).astype(np.float32), d.target.astype(np.int64)
     xt, xv, yt, yv = train_test_split(x, y, test_size=valid_pct, random_state=seed, stratify=y)
@@ -106,6 +111,8 @@ def mnist1d_args(**kwargs)->dict:
     args.update(kwargs)
     return args
 
+
+# %% ../nbs/07_data.ipynb #9afa295b
 def load_mnist1d(cache_dir=None, # folder for the cached arrays (default: fastai's data dir /mnist1d)
                  regenerate:bool=False, # ignore (and overwrite) a cached copy
                  **kwargs, # generation arguments of `mnist1d.data.get_dataset_args` (e.g. `num_samples`, `seed`)
@@ -113,6 +120,8 @@ def load_mnist1d(cache_dir=None, # folder for the cached arrays (default: fastai
     "MNIST-1D arrays `x, y, x_test, y_test, t` generated offline with `mnist1d.data.make_dataset` (cached, never downloaded)"
     from mnist1d.data import make_dataset
     from mnist1d.utils import ObjectView
+    if cache_dir is not None: check_type(cache_dir, 'cache_dir', (str, os.PathLike), 'None or a folder (str or Path)')
+    check_bool(regenerate, 'regenerate')
     args = mnist1d_args(**kwargs)
     key_args = {k: v for k, v in args.items() if k != 'url'}
     key = hashlib.sha1(json.dumps(key_args, sort_keys=True).encode()).hexdigest()[:12]
@@ -128,6 +137,8 @@ def load_mnist1d(cache_dir=None, # folder for the cached arrays (default: fastai
     np.savez(tmp, **res); os.replace(tmp, fn)
     return res
 
+
+# %% ../nbs/07_data.ipynb #11aead56
 def mnist1d_dls(bs:int=128, # batch size
                 seed:int=0, # seed of the training shuffle (the data itself depends on `data_seed`)
                 flat:bool=False, # flat length-40 inputs (MLP) instead of `(1, 40)` (Conv1d)
@@ -137,16 +148,26 @@ def mnist1d_dls(bs:int=128, # batch size
                 **kwargs, # other generation arguments (`num_samples`, `train_split`, `shuffle_seq`, ...)
                )->DataLoaders:
     "fastai `DataLoaders` for MNIST-1D (train: 4,000 signals, valid: the 1,000 test signals by default), generated offline"
-    d = load_mnist1d(cache_dir=cache_dir, seed=data_seed, **kwargs)
+    check_int(seed, 'seed', 0); check_bool(flat, 'flat')
+    d = load_mnist1d(cache_dir=cache_dir, seed=check_int(data_seed, 'data_seed', 0, 2**32 - 1), **kwargs)
     x, xt = d['x'], d['x_test']
     if not flat: x, xt = x[:, None, :], xt[:, None, :]
     return tensor_dls(x, d['y'], xt, d['y_test'], bs=bs, seed=seed, device=device)
 
+
 # %% ../nbs/07_data.ipynb #5b3e7e9b
 MNIST_STATS = ([0.1307], [0.3081])
-
-def _image_folder_dls(path, url, train, valid, stats, img_cls, bs, size, augment, seed, num_workers, device):
-    _check_bs(bs)
+def _image_folder_dls(path, url, train, valid, stats, img_cls,
+                      bs:int=128, # batch size
+                      size:int|None=None, # resize images (None: keep their size)
+                      augment:bool=False, # small random zooms on the training batches (and flips, for colour images)
+                      seed:int=0, # seed of the training shuffle
+                      num_workers:int=0, # loader processes
+                      device=None): # device for the batches
+    "`DataLoaders` of an extracted folder tree `path/{train,valid}/<class>/*.png` (`untar_data(url)` when `path` is None)"
+    bs, seed, num_workers, augment = check_int(bs, 'bs', 1), check_int(seed, 'seed', 0), check_int(num_workers, 'num_workers', 0), check_bool(augment, 'augment')
+    if size is not None: size = check_int(size, 'size', 1)
+    if path is not None: check_type(path, 'path', (str, os.PathLike), 'None or a folder (str or Path)')
     path = Path(untar_data(url)) if path is None else Path(path)
     for split in (train, valid):
         if not (path/split).is_dir():
@@ -160,24 +181,17 @@ def _image_folder_dls(path, url, train, valid, stats, img_cls, bs, size, augment
     dls.stats = stats
     return _seed_train(dls, seed)
 
-def cifar10_dls(path=None, # extracted CIFAR-10 folder (default: `untar_data(URLs.CIFAR)`, downloads once)
-                bs:int=128, # batch size
-                size:int|None=None, # resize images (None: keep 32×32)
-                augment:bool=False, # random flips and small zooms on the training batches
-                seed:int=0, # seed of the training shuffle
-                num_workers:int=0, # loader processes
-                device=None, # device for the batches
-               )->DataLoaders:
-    "CIFAR-10 `DataLoaders` from fastai's `URLs.CIFAR` layout (`train/`, `test/` class folders), normalised with `cifar_stats`"
-    return _image_folder_dls(path, URLs.CIFAR, 'train', 'test', cifar_stats, PILImage, bs, size, augment, seed, num_workers, device)
 
+# %% ../nbs/07_data.ipynb #848400a4
+@delegates(_image_folder_dls)
+def cifar10_dls(path=None, # extracted CIFAR-10 folder (default: `untar_data(URLs.CIFAR)`, downloads once)
+                **kwargs)->DataLoaders:
+    "CIFAR-10 `DataLoaders` from fastai's `URLs.CIFAR` layout (`train/`, `test/` class folders), normalised with `cifar_stats`"
+    return _image_folder_dls(path, URLs.CIFAR, 'train', 'test', cifar_stats, PILImage, **kwargs)
+
+@delegates(_image_folder_dls)
 def mnist_dls(path=None, # extracted MNIST folder (default: `untar_data(URLs.MNIST)`, downloads once)
-              bs:int=128, # batch size
-              size:int|None=None, # resize images (None: keep 28×28)
-              augment:bool=False, # small random zooms on the training batches (no flips for digits)
-              seed:int=0, # seed of the training shuffle
-              num_workers:int=0, # loader processes
-              device=None, # device for the batches
-             )->DataLoaders:
+              **kwargs)->DataLoaders:
     "MNIST `DataLoaders` (1 grey channel) from fastai's `URLs.MNIST` layout (`training/`, `testing/` digit folders)"
-    return _image_folder_dls(path, URLs.MNIST, 'training', 'testing', MNIST_STATS, PILImageBW, bs, size, augment, seed, num_workers, device)
+    return _image_folder_dls(path, URLs.MNIST, 'training', 'testing', MNIST_STATS, PILImageBW, **kwargs)
+
