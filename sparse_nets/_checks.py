@@ -89,7 +89,7 @@ def check_choice(x, # the value: one of `choices`
     if choices and all(isinstance(c, str) for c in choices) and not isinstance(x, str):
         raise TypeError(f"`{name}` must be one of {allowed}, got {_got(x)}")
     try: ok = x in choices
-    except TypeError: ok = False   # an unhashable or oddly-comparing value
+    except (TypeError, ValueError): ok = False   # an unhashable or oddly-comparing value (a numpy array)
     if not ok: raise ValueError(f"`{name}` must be one of {allowed}, got {_got(x)}")
     return x
 
@@ -109,7 +109,8 @@ def check_pair(x, # the value: a pair of ints, or one int when `scalar_ok`
     if scalar_ok and _is_int(x): x = (x, x)
     if isinstance(x, (str, bytes)) or not hasattr(x, '__len__') or not hasattr(x, '__iter__'):
         raise TypeError(f"`{name}` must be {what}, got {_got(x)}")
-    t = tuple(x)
+    try: t = tuple(x)
+    except TypeError: raise TypeError(f"`{name}` must be {what}, got {_got(x)}") from None   # e.g. a 0-d tensor
     if len(t) != 2 or not all(_is_int(v) for v in t): raise TypeError(f"`{name}` must be {what}, got {_got(x)}")
     t = tuple(int(v) for v in t)
     if min(t) < lo: raise ValueError(f"`{name}` must be {what}, got {t}")

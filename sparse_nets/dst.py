@@ -11,7 +11,7 @@ import torch
 from torch import nn, Tensor
 from fastcore.basics import store_attr
 from fastai.callback.core import Callback
-from ._checks import check_sparsity, check_int as _check_int
+from ._checks import check_sparsity, check_int as _check_int, check_real
 from .pruning import Sparsifier, SparsifyCallback, PRUNABLE, _keep_top, _inner
 
 # %% auto #0
@@ -30,8 +30,11 @@ def erk_densities(shapes:list, # weight shapes of the sparse layers
     if not shapes: raise ValueError("`shapes` is empty")
     n = [math.prod(s) for s in shapes]
     if distribution == 'uniform': return [float(density)] * len(shapes)
-    raw = [((sum(s) if distribution == 'erk' else sum(s[:2])) / (math.prod(s) if distribution == 'erk' else math.prod(s[:2]))) ** power
-           for s in shapes]
+    power = check_real(power, 'power', 0)
+    try: raw = [((sum(s) if distribution == 'erk' else sum(s[:2])) / (math.prod(s) if distribution == 'erk' else math.prod(s[:2]))) ** power
+                for s in shapes]
+    except OverflowError: raw = [math.inf]
+    if not all(0 < r < math.inf for r in raw): raise ValueError(f"`power` {power} under- or overflows the ER(K) ratios")
     dense = set()
     while True:
         budget = density * sum(n) - sum(n[i] for i in dense)     # kept weights left for the sparse layers
@@ -46,6 +49,7 @@ def update_fraction(step:int, # the current batch
                     end_step:int, # the batch after which masks stop changing ($T_{end}$)
                     alpha:float=0.3): # the initial fraction $\alpha$
     "RigL's cosine-decayed fraction of a layer's active weights to drop and regrow: $\\frac{\\alpha}{2}(1+\\cos(\\pi t/T_{end}))$, 0 from $T_{end}$ on."
+    step, end_step, alpha = _check_int(step, 'step', 0), _check_int(end_step, 'end_step', 0), check_real(alpha, 'alpha', 0, 1)
     if step >= end_step: return 0.
     return alpha / 2 * (1 + math.cos(math.pi * step / end_step))
 
@@ -65,6 +69,7 @@ def random_mask(shape, # the weight's shape
                 density:float, # fraction kept
                 generator:torch.Generator=None):
     "Boolean mask keeping exactly `round(density·n)` (at least 1) positions chosen uniformly at random."
+    density = check_real(density, 'density', 0, 1, lo_open=True)
     n = math.prod(shape)
     keep = torch.zeros(n, dtype=torch.bool)
     keep[torch.randperm(n, generator=generator)[:max(1, round(density * n))]] = True

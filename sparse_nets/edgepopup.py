@@ -48,7 +48,7 @@ def topk_mask(scores:Tensor, # values to rank (edge-popup passes `|scores|`), an
               k:float, # fraction kept, in (0, 1]
              )->Tensor: # 0/1 mask of `scores`' shape and dtype
     "Mask keeping the `n_kept(n, k)` largest `scores` (ties: larger flat index kept, as a stable sort would)."
-    check_tensor(scores, 'scores'); k = check_real(k, 'k', 0, 1, lo_open=True)
+    check_tensor(scores, 'scores', floating=True); k = check_real(k, 'k', 0, 1, lo_open=True)
     n = scores.numel()
     j = n - n_kept(n, k)                            # number of edges to drop
     if j <= 0: return torch.ones_like(scores)
@@ -188,9 +188,10 @@ def _subnet_kwargs(kwargs:dict)->dict:
     "Pop `SubnetMixin._setup_subnet`'s arguments out of a layer's `kwargs` (the rest go to the torch layer)"
     return {a: kwargs.pop(a) for a in _SUBNET_ARGS if a in kwargs}
 
-def _check_x(x, n:int, axis:int, ndim, what:str):
-    "The input of a subnet layer: a tensor of `ndim` dims with `n` features/channels on `axis` (`TypeError`/`ValueError` naming `x`)"
+def _check_x(x, n:int, axis:int, ndim, what:str, dtype):
+    "The input of a subnet layer: a `dtype` tensor of `ndim` dims with `n` features/channels on `axis` (`TypeError`/`ValueError` naming `x`)"
     check_tensor(x, 'x', ndim=ndim)
+    if x.dtype != dtype: raise TypeError(f"`x` must have the layer's dtype {dtype}, got {x.dtype}")
     if x.ndim < -axis or x.shape[axis] != n: raise ValueError(f"`x` must have shape {what}, got {tuple(x.shape)}")
 
 
@@ -232,7 +233,7 @@ class SubnetLinear(SubnetMixin, nn.Linear):
         nn.Linear.__init__(self, in_features, out_features, bias=bias, **kwargs)
         self._setup_subnet(**sub)
     def forward(self, x):
-        _check_x(x, self.in_features, -1, None, f"(..., in_features={self.in_features})")
+        _check_x(x, self.in_features, -1, None, f"(..., in_features={self.in_features})", self.weight.dtype)
         return F.linear(x, self.masked_weight(), self.bias)
 
 class SubnetConv(SubnetMixin, nn.Conv2d):
@@ -245,7 +246,7 @@ class SubnetConv(SubnetMixin, nn.Conv2d):
         nn.Conv2d.__init__(self, in_channels, out_channels, kernel_size, bias=bias, **kwargs)
         self._setup_subnet(**sub)
     def forward(self, x):
-        _check_x(x, self.in_channels, -3, (3, 4), f"([N,] {self.in_channels}, H, W)")
+        _check_x(x, self.in_channels, -3, (3, 4), f"([N,] {self.in_channels}, H, W)", self.weight.dtype)
         return self._conv_forward(x, self.masked_weight(), self.bias)
 
 class SubnetConv1d(SubnetMixin, nn.Conv1d):
@@ -258,7 +259,7 @@ class SubnetConv1d(SubnetMixin, nn.Conv1d):
         nn.Conv1d.__init__(self, in_channels, out_channels, kernel_size, bias=bias, **kwargs)
         self._setup_subnet(**sub)
     def forward(self, x):
-        _check_x(x, self.in_channels, -2, (2, 3), f"([N,] {self.in_channels}, L)")
+        _check_x(x, self.in_channels, -2, (2, 3), f"([N,] {self.in_channels}, L)", self.weight.dtype)
         return self._conv_forward(x, self.masked_weight(), self.bias)
 
 

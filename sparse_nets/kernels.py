@@ -41,7 +41,8 @@ def _check_bias(bias, rows):
     return b
 
 def _check_act(act):
-    if act not in _ACTS: raise ValueError(f"`act` must be one of {list(_ACTS)}, got {act!r}")
+    from sparse_nets._checks import check_choice   # the one policy (a dict or list `act` is a ValueError naming it, not unhashable)
+    check_choice(act, 'act', tuple(_ACTS))
     return act
 
 # %% ../nbs/01_kernels.ipynb #54794eb0

@@ -78,7 +78,8 @@ class _SparseModule(nn.Module):
     def __init__(self, weight, bias=None, act=None, threads=None):
         super().__init__()
         check_type(weight, 'weight', (CSR, BlockCSR), 'a sparse_nets.formats.CSR or BlockCSR')
-        self.act, self.threads = act_name(act), threads
+        import numba   # the kernels' thread range
+        self.act, self.threads = act_name(act), None if threads is None else check_int(threads, 'threads', 1, numba.config.NUMBA_NUM_THREADS)
         self._shape = tuple(int(s) for s in weight.shape)
         self._block = tuple(int(b) for b in weight.block) if isinstance(weight, BlockCSR) else None
         for k in ('indptr', 'indices', 'data'): self.register_buffer(k, torch.from_numpy(np.array(getattr(weight, k))))

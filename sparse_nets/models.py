@@ -170,7 +170,9 @@ def pointwise_shapes(model:nn.Module, # any model
         model.eval()
         p = next(model.parameters(), None)
         x = torch.zeros(1, *input_size, device=p.device if p is not None else 'cpu', dtype=p.dtype if p is not None else torch.float32)
-        with torch.no_grad(): model(x)
+        with torch.no_grad():
+            try: model(x)
+            except RuntimeError as e: raise ValueError(f"`input_size` {input_size} does not fit the model: {e}") from None
     finally:
         for h in hooks: h.remove()
         model.train(was_training)

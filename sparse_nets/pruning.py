@@ -15,7 +15,7 @@ from fastcore.basics import store_attr
 from functools import partial
 from fastai.callback.core import Callback
 from .schedules import Schedule, get_schedule, linear
-from ._checks import check_sparsity, check_int as _check_int, check_pair, check_tensor, check_regex, check_bool
+from ._checks import check_sparsity, check_int as _check_int, check_pair, check_tensor, check_regex, check_bool, check_choice
 from .criteria import Criterion, get_criterion
 
 # %% auto #0
@@ -56,8 +56,7 @@ def group_scores(w:Tensor, # a weight (out, in, *kernel) or (out, in)
     "Scores of the groups of `w` (1-D float32, on `w`'s device) and a function mapping a 1-D keep-vector to a mask of `w`'s shape."
     g = normalize_granularity(granularity)
     if _nm(g): raise ValueError(f"`granularity` {g!r} keeps N weights inside every group of M: it has no group scores (use `masks_from_scores`)")
-    if norm not in ('l1', 'l2'): raise ValueError(f"`norm` must be 'l1' or 'l2', got {norm!r}")
-    if partial not in ('keep', 'error'): raise ValueError(f"`partial` must be 'keep' or 'error', got {partial!r}")
+    check_choice(norm, 'norm', ('l1', 'l2')); check_choice(partial, 'partial', ('keep', 'error'))
     if scores is not None and tuple(scores.shape) != tuple(w.shape):
         raise ValueError(f"`scores` must have the weight's shape {tuple(w.shape)}, got {tuple(scores.shape)}")
     s = w.detach().float().abs() if scores is None else scores.detach().float()
@@ -122,7 +121,7 @@ def masks_from_scores(scores:list, # elementwise scores, one tensor per layer (l
                       signed:bool=False): # scores can be negative (then `norm='l2'` is refused for groups)
     "Boolean masks (same shapes and devices as `scores`) keeping the largest-score groups."
     sparsity = check_sparsity(sparsity, 'sparsity')
-    if scope not in ('local', 'global'): raise ValueError(f"`scope` must be 'local' or 'global', got {scope!r}")
+    check_choice(scope, 'scope', ('local', 'global'))
     g = normalize_granularity(granularity)
     scores = [s.detach().float() for s in scores]
     if not scores: raise ValueError("`scores` is empty: nothing to prune")
@@ -162,7 +161,7 @@ def magnitude_masks(weights:list, # weights of the layers to prune
     "Boolean masks (same shapes and devices as `weights`) keeping the largest-magnitude groups."
     if isinstance(weights, (torch.Tensor, str, bytes)) or not hasattr(weights, '__iter__'):
         raise TypeError(f"`weights` must be a list of tensors (one per layer), got {type(weights).__name__}")
-    weights = [check_tensor(w, f'weights[{i}]', finite=True) for i, w in enumerate(weights)]   # NaN would rank as largest
+    weights = [check_tensor(w, f'weights[{i}]', floating=True, finite=True) for i, w in enumerate(weights)]   # NaN would rank as largest
     if not weights: raise ValueError("`weights` is empty: nothing to prune")
     return masks_from_scores([w.detach().abs() for w in weights], sparsity, scope, granularity, norm, partial)
 
@@ -255,8 +254,7 @@ class Sparsifier:
                  name_filter=None, # regex or callable `(name, module) -> bool` selecting layers
                  sync:bool=True, # broadcast masks from rank 0 when torch.distributed is initialised
                  criterion='magnitude'): # a name in `CRITERIA` ('magnitude', 'movement', 'taylor', 'activation_aware', 'random') or a `Criterion`
-        if scope not in ('local', 'global'): raise ValueError(f"`scope` must be 'local' or 'global', got {scope!r}")
-        if norm not in ('l1', 'l2'): raise ValueError(f"`norm` must be 'l1' or 'l2', got {norm!r}")
+        check_choice(scope, 'scope', ('local', 'global')); check_choice(norm, 'norm', ('l1', 'l2'))
         if partial not in ('keep', 'error'): raise ValueError(f"`partial` must be 'keep' or 'error', got {partial!r}")
         granularity = normalize_granularity(granularity)
         if _nm(granularity) and scope != 'local': raise ValueError(f"`scope` must be 'local' with granularity {granularity!r}")
