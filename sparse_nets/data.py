@@ -16,7 +16,7 @@ import torch
 from fastcore.meta import delegates
 from ._checks import check_type, check_int, check_real, check_bool, check_array
 from torch.utils.data import TensorDataset
-from fastai.data.core import DataLoaders, TfmdDL
+from fastai.data.core import DataLoaders
 from fastai.data.block import DataBlock, CategoryBlock
 from fastai.data.transforms import get_image_files, GrandparentSplitter, parent_label
 from fastai.data.external import untar_data, URLs, fastai_path

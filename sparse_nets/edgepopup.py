@@ -19,7 +19,7 @@ from torch import Tensor
 from torch.nn.modules.batchnorm import _NormBase
 from fastcore.basics import patch
 from fastcore.meta import delegates
-from ._checks import check_type, check_real, check_choice, check_bool, check_tensor
+from ._checks import check_type, check_int, check_real, check_choice, check_bool, check_tensor
 
 
 # %% ../nbs/05_edgepopup.ipynb #45aa2570
@@ -27,6 +27,7 @@ def n_kept(n:int, # number of edges (weights) in the layer
            k:float, # fraction of edges kept, in (0, 1]
           )->int: # edges the reference keeps: `n - int((1 - k) * n)`
     "Number of edges a layer of `n` weights keeps at fraction `k`, with the reference's rounding."
+    n, k = check_int(n, 'n', 0), check_real(k, 'k', 0, 1, lo_open=True)
     return n - int((1 - k) * n)
 
 # %% ../nbs/05_edgepopup.ipynb #2513f499
@@ -102,8 +103,8 @@ def init_std(w:Tensor, # weight whose fan is used (Cout x Cin/groups x ...)
              nonlinearity:str='relu', # for `nn.init.calculate_gain`
             )->float: # gain / sqrt(fan)
     "The std of the paper's inits: `calculate_gain(nonlinearity) / sqrt(fan * (k if scale_fan else 1))`."
-    fan = _fan(w, mode)
-    if check_bool(scale_fan, 'scale_fan'): fan = fan * check_real(k, 'k', 0, 1, lo_open=True)
+    fan, k = _fan(w, mode), check_real(k, 'k', 0, 1, lo_open=True)
+    if check_bool(scale_fan, 'scale_fan'): fan = fan * k
     return nn.init.calculate_gain(nonlinearity) / math.sqrt(fan)
 
 # %% ../nbs/05_edgepopup.ipynb #0dda6e0d
@@ -303,6 +304,8 @@ def _nonaffine(bn):
         new.num_batches_tracked.copy_(bn.num_batches_tracked)
     return new
 
+
+# %% ../nbs/05_edgepopup.ipynb #96510b30
 def _replace(model, fn):
     "Replace modules by `fn(name, module)` (None: keep), handling shared modules and a root module."
     memo = {}
@@ -314,6 +317,7 @@ def _replace(model, fn):
             parent, _, attr = name.rpartition('.')
             setattr(model.get_submodule(parent), attr, new)
     return model
+
 
 # %% ../nbs/05_edgepopup.ipynb #905a260e
 def to_subnet(model:nn.Module, # a dense model (left untouched: a converted deep copy is returned)

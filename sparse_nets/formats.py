@@ -10,7 +10,7 @@ __all__ = ['CSR', 'BlockCSR']
 # %% ../nbs/00_formats.ipynb #77f4c499
 import sys
 import numpy as np
-from fastcore.basics import patch_to
+from fastcore.basics import patch, patch_to
 from ._checks import check_pair, check_choice, check_tensor
 
 # %% ../nbs/00_formats.ipynb #37d17ec0
@@ -123,26 +123,30 @@ class _SparseBase:
     def __setstate__(self, state):   # pickle / copy: the arrays come back writeable, freeze them again
         self.__dict__.update(state)
         if state.get('_frozen', False): self._freeze()
-    @property
-    def nnz(self)->int:
-        "Number of stored scalars (explicit zeros included)"
-        return int(self.data.size)
-    @property
-    def density(self)->float:
-        "Fraction of nonzero entries of the true `shape`-sized matrix"
-        return np.count_nonzero(self.data) / (self.shape[0] * self.shape[1])
-    @property
-    def sparsity(self)->float:
-        "Fraction of zero entries of the true matrix: `1 - density`"
-        return 1.0 - self.density
-    @property
-    def nbytes(self)->int:
-        "Bytes held by `indptr`, `indices` and `data`"
-        return int(self.indptr.nbytes + self.indices.nbytes + self.data.nbytes)
-    @property
-    def dense_nbytes(self)->int:
-        "Bytes of the same matrix stored dense in float32"
-        return 4 * self.shape[0] * self.shape[1]
+
+
+# %% ../nbs/00_formats.ipynb #c6915238
+@patch(as_prop=True)
+def nnz(self:_SparseBase)->int:
+    "Number of stored scalars (explicit zeros included)"
+    return int(self.data.size)
+@patch(as_prop=True)
+def density(self:_SparseBase)->float:
+    "Fraction of nonzero entries of the true `shape`-sized matrix"
+    return np.count_nonzero(self.data) / (self.shape[0] * self.shape[1])
+@patch(as_prop=True)
+def sparsity(self:_SparseBase)->float:
+    "Fraction of zero entries of the true matrix: `1 - density`"
+    return 1.0 - self.density
+@patch(as_prop=True)
+def nbytes(self:_SparseBase)->int:
+    "Bytes held by `indptr`, `indices` and `data`"
+    return int(self.indptr.nbytes + self.indices.nbytes + self.data.nbytes)
+@patch(as_prop=True)
+def dense_nbytes(self:_SparseBase)->int:
+    "Bytes of the same matrix stored dense in float32"
+    return 4 * self.shape[0] * self.shape[1]
+
 
 # %% ../nbs/00_formats.ipynb #cdf8234e
 class CSR(_SparseBase):
@@ -215,22 +219,6 @@ class BlockCSR(_SparseBase):
         self._check_padding()
         self._freeze()
 
-    def _check_padding(self):
-        "Entries of stored blocks that fall outside `shape` (padding) must be zero"
-        (rows, cols), (r, c), (R, C) = self.shape, self.block, self.grid
-        brows = np.repeat(np.arange(R, dtype=np.int32), np.diff(self.indptr))
-        for k_sel, sl, what in [(brows == R - 1, np.s_[:, rows - (R-1)*r:, :], 'row'),
-                                (self.indices == C - 1, np.s_[:, :, cols - (C-1)*c:], 'column')]:
-            pad = self.data[k_sel][sl]
-            if pad.size and pad.any():
-                ks = np.nonzero(k_sel)[0]
-                j, a, b = np.argwhere(self.data[ks][sl] != 0)[0]
-                k = ks[j]; a += sl[1].start or 0; b += sl[2].start or 0
-                i, jj = brows[k], self.indices[k]
-                raise ValueError(f"data must be zero in the padding outside shape {self.shape}: data[{k}, {a}, {b}] = "
-                                 f"{self.data[k, a, b]} (block row {i}, block column {jj}) is at padded position "
-                                 f"({i*r + a}, {jj*c + b}), beyond the last {what}")
-
     @property
     def nblocks(self)->int:
         "Number of stored blocks"
@@ -239,6 +227,25 @@ class BlockCSR(_SparseBase):
     def block_density(self)->float:
         "Fraction of the `grid`'s blocks that are stored"
         return self.nblocks / (self.grid[0] * self.grid[1])
+
+
+# %% ../nbs/00_formats.ipynb #1b9c7b76
+@patch
+def _check_padding(self:BlockCSR):
+    "Entries of stored blocks that fall outside `shape` (padding) must be zero"
+    (rows, cols), (r, c), (R, C) = self.shape, self.block, self.grid
+    brows = np.repeat(np.arange(R, dtype=np.int32), np.diff(self.indptr))
+    for k_sel, sl, what in [(brows == R - 1, np.s_[:, rows - (R-1)*r:, :], 'row'),
+                            (self.indices == C - 1, np.s_[:, :, cols - (C-1)*c:], 'column')]:
+        pad = self.data[k_sel][sl]
+        if pad.size and pad.any():
+            ks = np.nonzero(k_sel)[0]
+            j, a, b = np.argwhere(self.data[ks][sl] != 0)[0]
+            k = ks[j]; a += sl[1].start or 0; b += sl[2].start or 0
+            i, jj = brows[k], self.indices[k]
+            raise ValueError(f"data must be zero in the padding outside shape {self.shape}: data[{k}, {a}, {b}] = "
+                             f"{self.data[k, a, b]} (block row {i}, block column {jj}) is at padded position "
+                             f"({i*r + a}, {jj*c + b}), beyond the last {what}")
 
 
 # %% ../nbs/00_formats.ipynb #54116b56

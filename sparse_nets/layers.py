@@ -15,7 +15,7 @@ import numpy as np
 import torch, torch.nn as nn
 from fastcore.basics import patch, patch_to
 from fastcore.meta import delegates
-from ._checks import check_type, check_int, check_real, check_bool, check_pair, check_names
+from ._checks import check_type, check_int, check_real, check_bool, check_pair, check_names, check_tensor
 from .formats import CSR, BlockCSR
 from .kernels import spmm
 
@@ -58,6 +58,8 @@ def fold_bn(weight:torch.Tensor, # layer weight, output channels first (Cout x .
             bn:nn.Module, # eval-mode BatchNorm1d/2d/3d applied to the layer's output
            ) -> tuple[torch.Tensor, torch.Tensor]:
     "Fold `bn` (running statistics) into `(weight, bias)`: returns `(W', b')` with `bn(W x + b) == W' x + b'`."
+    check_tensor(weight, 'weight', ndim=(2, 3, 4, 5), floating=True)
+    if bias is not None: check_tensor(bias, 'bias', ndim=1, floating=True)
     why = bn_problem(bn, weight.shape[0])
     if why: raise ValueError(f"bn cannot be folded: {why}")
     with torch.no_grad():
@@ -84,7 +86,7 @@ class _SparseModule(nn.Module):
         self._block = tuple(int(b) for b in weight.block) if isinstance(weight, BlockCSR) else None
         for k in ('indptr', 'indices', 'data'): self.register_buffer(k, torch.from_numpy(np.array(getattr(weight, k))))
         if bias is not None:
-            bias = torch.as_tensor(bias).detach().cpu()
+            bias = check_tensor(torch.as_tensor(check_type(bias, 'bias', (torch.Tensor, np.ndarray), 'None or a float32 tensor')), 'bias').detach().cpu()
             if bias.dtype != torch.float32: raise TypeError(f"`bias` must be float32, got {bias.dtype}")
             if tuple(bias.shape) != (self._shape[0],): raise ValueError(f"`bias` must have shape ({self._shape[0]},), got {tuple(bias.shape)}")
             bias = bias.clone()
@@ -257,23 +259,6 @@ class SparseConv1x1(_SparseModule):
             why = f"the checkpoint is a {state['spatial_dims']}-d conv's, this layer is {self.spatial_dims}-d"
         return why
 
-    def forward(self, x:torch.Tensor) -> torch.Tensor:
-        sd = self.spatial_dims
-        self._check_input(x, (sd + 1, sd + 2))
-        unbatched = x.ndim == sd + 1
-        if unbatched: x = x.unsqueeze(0)
-        B, C, *sp = x.shape
-        if C != self.in_channels: raise ValueError(f"x has {C} channels, expected in_channels={self.in_channels}")
-        N = math.prod(sp)
-        cl = sd == 2 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last)
-        if B * N == 0: y = x.new_empty(B, self.out_channels, *sp)
-        else:
-            x = x.detach()
-            X = (x if x.is_contiguous() else x.reshape(B, C, N).contiguous()).numpy().reshape(B, C, N)  # CHW: image b is a Cin x (H*W) matrix
-            y = torch.from_numpy(self._spmm(X).reshape(B, self.out_channels, *sp))
-        if cl: y = y.contiguous(memory_format=torch.channels_last)  # give back the caller's memory format, like nn.Conv2d
-        return y[0] if unbatched else y
-
     def extra_repr(self):
         return f"{self.in_channels}, {self.out_channels}, kernel_size={(1,) * self.spatial_dims}, {self._fmt()}"
 
@@ -296,6 +281,26 @@ def from_conv(cls,
         if why: raise ValueError(f"bn cannot be folded: {why}")
         w, b = fold_bn(w, b, bn)
     return cls._from_dense(w, b, spatial_dims=sd, **kwargs)
+
+
+# %% ../nbs/02_layers.ipynb #d25243ab
+@patch
+def forward(self:SparseConv1x1, x:torch.Tensor) -> torch.Tensor:
+    sd = self.spatial_dims
+    self._check_input(x, (sd + 1, sd + 2))
+    unbatched = x.ndim == sd + 1
+    if unbatched: x = x.unsqueeze(0)
+    B, C, *sp = x.shape
+    if C != self.in_channels: raise ValueError(f"x has {C} channels, expected in_channels={self.in_channels}")
+    N = math.prod(sp)
+    cl = sd == 2 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last)
+    if B * N == 0: y = x.new_empty(B, self.out_channels, *sp)
+    else:
+        x = x.detach()
+        X = (x if x.is_contiguous() else x.reshape(B, C, N).contiguous()).numpy().reshape(B, C, N)  # CHW: image b is a Cin x (H*W) matrix
+        y = torch.from_numpy(self._spmm(X).reshape(B, self.out_channels, *sp))
+    if cl: y = y.contiguous(memory_format=torch.channels_last)  # give back the caller's memory format, like nn.Conv2d
+    return y[0] if unbatched else y
 
 
 # %% ../nbs/02_layers.ipynb #0bbc6c12

@@ -10,7 +10,6 @@ __all__ = ['PointwiseShape', 'make_divisible', 'conv_net', 'conv2', 'conv4', 'co
 
 # %% ../nbs/06_models.ipynb #22104e90
 from collections import OrderedDict, namedtuple
-import math
 import torch
 from torch import nn
 from ._checks import check_type, check_int, check_real, check_bool, check_pair
@@ -22,7 +21,8 @@ def _scale(c:int, width:float, min_c:int=1):
 
 def make_divisible(v:float, divisor:int=8, min_value:int|None=None):
     "Round `v` to the nearest multiple of `divisor`, never below 90% of `v` (MobileNet v2's rule)"
-    min_value = min_value or divisor
+    v, divisor = check_real(v, 'v', 0), check_int(divisor, 'divisor', 1)
+    min_value = check_int(min_value, 'min_value', 1) if min_value is not None else divisor
     new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
     if new_v < 0.9 * v: new_v += divisor
     return new_v
@@ -80,6 +80,7 @@ def n_params(model:nn.Module, # any module
              trainable_only:bool=False, # count only parameters with `requires_grad`
             )->int:
     "Number of parameters (scalars) of `model`"
+    check_type(model, 'model', nn.Module, 'an nn.Module'); check_bool(trainable_only, 'trainable_only')
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 # %% ../nbs/06_models.ipynb #8d90c427

@@ -143,6 +143,8 @@ def iterative(final_sparsity:float, n_steps:int, initial_sparsity:float=0., star
     "Iterative pruning: `n_steps` equal increases of sparsity spread over `[start, end)`."
     return IterativeSchedule(final_sparsity, n_steps, initial_sparsity, start, end)
 
+
+# %% ../nbs/03_schedules.ipynb #55e10040
 SCHEDULES = dict(one_shot=one_shot, linear=linear, cubic=cubic, agp=agp, cosine=cosine)
 
 def get_schedule(schedule, # a name in `SCHEDULES`, a `Schedule`, or a callable `pct -> sparsity`
@@ -156,6 +158,7 @@ def get_schedule(schedule, # a name in `SCHEDULES`, a `Schedule`, or a callable 
         return SCHEDULES[schedule](final_sparsity, initial_sparsity, start, end)
     if callable(schedule): return schedule
     raise TypeError(f"`schedule` must be a name, a Schedule or a callable `pct -> sparsity`, got {type(schedule).__name__}")
+
 
 # %% ../nbs/03_schedules.ipynb #571e5ea5
 class PolynomialDecay:

@@ -36,6 +36,8 @@ KINDS = {
     'k':         (lambda v: _fin(v) and 0 < v <= 1, None),
     'open01':    (lambda v: _fin(v) and 0 < v < 1, None),
     'pos_real':  (lambda v: _fin(v) and v > 0, lambda v: not (_real(v) and abs(v) > 8)),
+    'nonneg_real': (lambda v: _fin(v) and v >= 0, None),
+    'sdims':     (lambda v: _int(v) and 1 <= v <= 3, None),
     'pos_int':   (lambda v: _int(v) and v >= 1, None),
     'nonneg_int': (lambda v: _int(v) and v >= 0, None),
     'size':      (lambda v: _int(v) and v >= 1, lambda v: not (_real(v) and abs(v) >= 64)),
@@ -91,7 +93,7 @@ def run_case(f, args, kwargs, name, value, valid):
 DTYPES = [torch.float32, torch.float64, torch.float16, torch.int64, torch.bool, torch.complex64]
 
 @st.composite
-def arrays(draw, ndims=(2,), finite=True, numpy_ok=True, list_ok=False, floating=True, empty_ok=False):
+def arrays(draw, ndims=(2,), finite=True, numpy_ok=True, list_ok=False, floating=True, empty_ok=False, none_ok=False):
     ndim = draw(st.sampled_from([0, 1, 2, 3, 4]))
     shape = tuple(draw(st.lists(st.sampled_from([0, 1, 2, 3, 5]), min_size=ndim, max_size=ndim)))
     dtype = draw(st.sampled_from(DTYPES))
@@ -104,7 +106,7 @@ def arrays(draw, ndims=(2,), finite=True, numpy_ok=True, list_ok=False, floating
     boxes = ('torch',) + (('numpy',) if numpy_ok else ()) + (('list',) if list_ok and t.ndim > 0 else ())
     ok = (box in boxes and (not floating or t.is_floating_point()) and not (box == 'list' and t.dtype == torch.float16 and bad is not None)
           and t.ndim in ndims and (empty_ok or t.numel() > 0) and (not finite or bad is None or not t.is_floating_point()))
-    return v, ok
+    return v, ok or (none_ok and box == 'none')
 
 # --- the cases: (id, callable, positional args, valid kwargs, {argument: kind}, [arguments drawn from `arrays`]) ---
 def _conv(): return layers.SparseConv1x1.from_conv(pruned(nn.Conv2d(8, 4, 1)))
@@ -133,6 +135,10 @@ CASES = [
     ('layers.compress', layers.compress, (), {'w': W}, {'block': 'block'}, {'w': dict(ndims=(2,), list_ok=True)}),
     ('layers.SparseConv1x1.from_conv', layers.SparseConv1x1.from_conv, (pruned(nn.Conv2d(8, 4, 1)),), {},
      {'block': 'block', 'act': 'act', 'threads': 'threads'}, {}),
+    ('layers.fold_bn', layers.fold_bn, (), {'weight': torch.randn(4, 3, 1, 1), 'bias': None, 'bn': nn.BatchNorm2d(4).eval()}, {}, {'weight': dict(ndims=(2, 3, 4), numpy_ok=False, finite=False, empty_ok=True)}),
+    ('layers.SparseConv1x1', layers.SparseConv1x1, (formats.CSR.from_dense(pruned(nn.Linear(4, 3)).weight),), {},
+     {'act': 'act', 'spatial_dims': 'sdims', 'threads': 'threads'}, {'bias': dict(ndims=(1,), finite=False, none_ok=True)}),
+    ('layers.SparseConv1x1.forward', lambda x: _conv()(x), (), {}, {}, {'x': dict(ndims=(3, 4), numpy_ok=False, finite=False)}),
     ('layers.SparseLinear.forward', sparse_lin_fwd, (), {}, {}, {'x': dict(ndims=(1, 2, 3, 4), numpy_ok=False, finite=False)}),
     ('layers.to_sparse', layers.to_sparse, (tiny(),), {'plan': False},
      {'min_sparsity': 'frac', 'block': 'block', 'fold_bn': 'bool', 'fuse_act': 'bool', 'exclude': 'names', 'threads': 'threads'}, {}),
@@ -165,6 +171,8 @@ CASES = [
     ('dst.random_mask', dst.random_mask, ((4, 5),), {'density': 0.5}, {'density': 'k'}, {}),
     ('dst.RigLCallback', dst.RigLCallback, (), {'sparsity': 0.5}, {'sparsity': 'sparsity', 'delta': 'pos_int', 'alpha': 'frac', 'end': 'frac', 'seed': 'seed'}, {}),
     ('edgepopup.topk_mask', edgepopup.topk_mask, (), {'scores': torch.randn(10), 'k': 0.5}, {'k': 'k'}, {'scores': dict(ndims=(0, 1, 2, 3, 4), numpy_ok=False, finite=False, empty_ok=True)}),
+    ('edgepopup.n_kept', edgepopup.n_kept, (), {'n': 10, 'k': 0.5}, {'n': 'nonneg_int', 'k': 'k'}, {}),
+    ('edgepopup.init_std', edgepopup.init_std, (), {'w': torch.empty(4, 3)}, {'k': 'k', 'scale_fan': 'bool', 'mode': choice('fan_in', 'fan_out')}, {}),
     ('edgepopup.to_subnet', edgepopup.to_subnet, (nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3)),), {},
      {'k': 'k', 'mode': choice('edgepopup', 'supermask'), 'init': choice('signed_constant', 'unsigned_constant', 'kaiming_normal', 'kaiming_uniform', None),
       'scale_fan': 'bool', 'first_dense': 'bool', 'last_dense': 'bool', 'bias': 'bool', 'bn_affine': 'bool'}, {}),
@@ -180,6 +188,8 @@ CASES = [
     ('models.cnn1d', models.cnn1d, (), {}, {'seq_len': choice(40, 8, 16), 'pointwise': choice(0, 1, 2), 'bn': 'bool', 'width': 'pos_real'}, {}),
     ('models.mlp', models.mlp, (), {}, {'depth': choice(0, 1, 2, 3), 'hidden': 'size', 'width': 'pos_real'}, {}),
     ('models.mobilenet1d', models.mobilenet1d, (), {'width': 0.25}, {'stem': 'size', 'stem_stride': 'size', 'dropout': 'sparsity', 'blocks': choice(((16, 1),), [(16, 2), (8, 1)])}, {}),
+    ('models.make_divisible', models.make_divisible, (), {'v': 20.}, {'v': 'nonneg_real', 'divisor': 'pos_int'}, {}),
+    ('models.n_params', models.n_params, (), {'model': nn.Linear(3, 2)}, {'model': choice(), 'trainable_only': 'bool'}, {}),
     ('models.pointwise_shapes', models.pointwise_shapes, (tiny(),), {'input_size': (3, 6, 6)}, {'input_size': choice((3, 6, 6), [3, 8, 8], (3, 7, 5))}, {}),
     ('data.tensor_dls', data.tensor_dls, (np.zeros((6, 3), np.float32), np.arange(6) % 2, np.zeros((4, 3), np.float32), np.arange(4) % 2), {},
      {'bs': 'pos_count', 'seed': 'seed'}, {}),
