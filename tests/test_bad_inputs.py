@@ -9,7 +9,7 @@ tensor. Each argument has a *kind* that says which values are valid, so the test
   still clash with the others, e.g. `start > end`);
 - never another exception, a crash or a hang (every call runs under an alarm).
 """
-import math, numbers, re, signal, warnings
+import inspect, math, numbers, re, signal, warnings
 import numpy as np
 import pytest, torch, torch.nn as nn
 from hypothesis import given, settings, HealthCheck, strategies as st
@@ -36,6 +36,7 @@ KINDS = {
     'k':         (lambda v: _fin(v) and 0 < v <= 1, None),
     'open01':    (lambda v: _fin(v) and 0 < v < 1, None),
     'pos_real':  (lambda v: _fin(v) and v > 0, lambda v: not (_real(v) and abs(v) > 8)),
+    'width':     (lambda v: _fin(v) and v > 0, lambda v: not (_real(v) and abs(v) > 1.5)),   # a model's width multiplier: wider ones take seconds to build
     'nonneg_real': (lambda v: _fin(v) and v >= 0, None),
     'sdims':     (lambda v: _int(v) and 1 <= v <= 3, None),
     'pos_int':   (lambda v: _int(v) and v >= 1, None),
@@ -80,7 +81,10 @@ def run_case(f, args, kwargs, name, value, valid):
     except (TypeError, ValueError) as e:
         msg = str(e)
         if not valid: assert _named(msg, name), f"{f.__qualname__}({name}={value!r}): {type(e).__name__} does not name `{name}`: {msg}"
-        else: assert any(_named(msg, a) for a in [*kw, 'x', 'w', 'model']), f"{f.__qualname__}({name}={value!r}) is valid but: {msg}"
+        else:
+            try: params = list(inspect.signature(f).parameters)
+            except (TypeError, ValueError): params = []
+            assert any(_named(msg, a) for a in [*kw, *params]), f"{f.__qualname__}({name}={value!r}) is valid but: {msg}"
     except Hang: pytest.fail(f"{f.__qualname__}({name}={value!r}) hangs")
     except Exception as e:
         pytest.fail(f"{f.__qualname__}({name}={value!r}) raised {type(e).__name__}: {e}")
@@ -93,7 +97,8 @@ def run_case(f, args, kwargs, name, value, valid):
 DTYPES = [torch.float32, torch.float64, torch.float16, torch.int64, torch.bool, torch.complex64]
 
 @st.composite
-def arrays(draw, ndims=(2,), finite=True, numpy_ok=True, list_ok=False, floating=True, empty_ok=False, none_ok=False):
+def arrays(draw, ndims=(2,), finite=True, numpy_ok=True, list_ok=False, floating=True, empty_ok=False, none_ok=False, conv1x1=False):
+    "A tensor, array, list, meta tensor, string or None, and whether the argument's `ndims`/dtype/finite rules accept it"
     ndim = draw(st.sampled_from([0, 1, 2, 3, 4]))
     shape = tuple(draw(st.lists(st.sampled_from([0, 1, 2, 3, 5]), min_size=ndim, max_size=ndim)))
     dtype = draw(st.sampled_from(DTYPES))
@@ -101,11 +106,11 @@ def arrays(draw, ndims=(2,), finite=True, numpy_ok=True, list_ok=False, floating
     bad = draw(st.sampled_from([None, None, NAN, INF, -INF]))
     if bad is not None and t.numel() and t.is_floating_point(): t.view(-1)[0] = bad
     box = draw(st.sampled_from(['torch', 'torch', 'numpy', 'meta', 'list', 'str', 'none']))
-    v = {'torch': t, 'numpy': t.numpy() if dtype != torch.bfloat16 else t, 'meta': t.to('meta'), 'list': t.tolist(),
+    v = {'torch': t, 'numpy': t.numpy(), 'meta': t.to('meta'), 'list': t.tolist(),
          'str': 'weights', 'none': None}[box]
     boxes = ('torch',) + (('numpy',) if numpy_ok else ()) + (('list',) if list_ok and t.ndim > 0 else ())
-    ok = (box in boxes and (not floating or t.is_floating_point()) and not (box == 'list' and t.dtype == torch.float16 and bad is not None)
-          and t.ndim in ndims and (empty_ok or t.numel() > 0) and (not finite or bad is None or not t.is_floating_point()))
+    ok = (box in boxes and (not floating or t.is_floating_point())
+          and (t.ndim in ndims or (conv1x1 and t.ndim in (3, 4) and all(d == 1 for d in t.shape[2:]))) and (empty_ok or t.numel() > 0) and (not finite or bad is None or not t.is_floating_point()))
     return v, ok or (none_ok and box == 'none')
 
 # --- the cases: (id, callable, positional args, valid kwargs, {argument: kind}, [arguments drawn from `arrays`]) ---
@@ -117,22 +122,21 @@ def tiny(): return nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), pruned(nn.Conv2d
                                  nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 4)).eval()
 W = torch.randn(8, 6)
 SUB = edgepopup.to_subnet(nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3)), k=0.5)
-def call(obj, meth): return lambda *a, **k: getattr(obj, meth)(*a, **k)
-def sched_call(pct, **kw): return schedules.cubic(0.5)(pct)
+def sched_call(pct): return schedules.cubic(0.5)(pct)
 def at_step(step, total_steps): return schedules.cubic(0.5, start=0.2).at_step(step, total_steps)
 def subnet_fwd(x): return edgepopup.SubnetLinear(5, 3)(x)
 def sparse_lin_fwd(x): return layers.SparseLinear.from_linear(pruned(nn.Linear(5, 3)))(x)
 def spmm_x(X, act=None, threads=None): return kernels.spmm(formats.CSR.from_dense(pruned(nn.Linear(5, 3)).weight), X, act=act, threads=threads)
-def dw(X, stride=1, act=None): return depthwise.dwconv3x3(X, np.ones((X.shape[0] if isinstance(X, np.ndarray) and X.ndim == 3 else 2, 3, 3), np.float32), stride=stride, act=act)
+def dw(X, stride=1, act=None): return depthwise.dwconv3x3(X, np.ones((2, 3, 3), np.float32), stride=stride, act=act)
 
 CASES = [
-    ('formats.CSR.from_dense', formats.CSR.from_dense, (), {}, {}, {'w': dict(ndims=(2,), list_ok=True)}),
+    ('formats.CSR.from_dense', formats.CSR.from_dense, (), {}, {}, {'w': dict(ndims=(2,), list_ok=True, conv1x1=True)}),
     ('formats.BlockCSR.from_dense', formats.BlockCSR.from_dense, (pruned(nn.Linear(8, 8)).weight,), {'partial': 'keep'},
      {'block': 'pair', 'partial': choice('keep', 'error')}, {}),
     ('formats.CSR', formats.CSR, ([0, 1, 1], [0], [1.]), {'shape': (2, 3)}, {'shape': 'pair'}, {}),
     ('kernels.spmm', spmm_x, (), {'X': np.ones((5, 4), np.float32)}, {'act': 'act', 'threads': 'threads'}, {}),
     ('depthwise.dwconv3x3', dw, (np.ones((2, 6, 6), np.float32),), {}, {'stride': choice(1, 2), 'act': 'act'}, {}),
-    ('layers.compress', layers.compress, (), {'w': W}, {'block': 'block'}, {'w': dict(ndims=(2,), list_ok=True)}),
+    ('layers.compress', layers.compress, (), {'w': W}, {'block': 'block'}, {'w': dict(ndims=(2,), list_ok=True, conv1x1=True)}),
     ('layers.SparseConv1x1.from_conv', layers.SparseConv1x1.from_conv, (pruned(nn.Conv2d(8, 4, 1)),), {},
      {'block': 'block', 'act': 'act', 'threads': 'threads'}, {}),
     ('layers.fold_bn', layers.fold_bn, (), {'weight': torch.randn(4, 3, 1, 1), 'bias': None, 'bn': nn.BatchNorm2d(4).eval()}, {}, {'weight': dict(ndims=(2, 3, 4), numpy_ok=False, finite=False, empty_ok=True)}),
@@ -181,12 +185,12 @@ CASES = [
     ('edgepopup.set_k', edgepopup.set_k, (SUB,), {'k': 0.5}, {'k': 'k'}, {}),
     ('edgepopup.freeze', edgepopup.freeze, (SUB,), {}, {'bn': 'bool', 'bias': 'bool', 'dense': 'bool'}, {}),
     ('models.conv_net', models.conv_net, (1,), {'in_chans': 1, 'in_size': 8, 'width': 0.25},
-     {'in_chans': 'size', 'n_classes': 'size', 'in_size': 'in_size', 'width': 'pos_real', 'hidden': 'size', 'bias': 'bool'}, {}),
-    ('models.conv2', models.conv2, (), {'in_size': 8, 'width': 0.25}, {'width': 'pos_real'}, {}),
-    ('models.mobilenet_v1', models.mobilenet_v1, (), {'n_classes': 10, 'width': 0.25}, {'width': 'pos_real', 'dropout': 'sparsity', 'n_classes': 'size'}, {}),
-    ('models.mobilenet_v2', models.mobilenet_v2, (), {'n_classes': 10, 'width': 0.25}, {'width': 'pos_real', 'dropout': 'sparsity', 'in_chans': 'size'}, {}),
-    ('models.cnn1d', models.cnn1d, (), {}, {'seq_len': choice(40, 8, 16), 'pointwise': choice(0, 1, 2), 'bn': 'bool', 'width': 'pos_real'}, {}),
-    ('models.mlp', models.mlp, (), {}, {'depth': choice(0, 1, 2, 3), 'hidden': 'size', 'width': 'pos_real'}, {}),
+     {'in_chans': 'size', 'n_classes': 'size', 'in_size': 'in_size', 'width': 'width', 'hidden': 'size', 'bias': 'bool'}, {}),
+    ('models.conv2', models.conv2, (), {'in_size': 8, 'width': 0.25}, {'width': 'width'}, {}),
+    ('models.mobilenet_v1', models.mobilenet_v1, (), {'n_classes': 10, 'width': 0.25}, {'width': 'width', 'dropout': 'sparsity', 'n_classes': 'size'}, {}),
+    ('models.mobilenet_v2', models.mobilenet_v2, (), {'n_classes': 10, 'width': 0.25}, {'width': 'width', 'dropout': 'sparsity', 'in_chans': 'size'}, {}),
+    ('models.cnn1d', models.cnn1d, (), {}, {'seq_len': choice(40, 8, 16), 'pointwise': choice(0, 1, 2), 'bn': 'bool', 'width': 'width'}, {}),
+    ('models.mlp', models.mlp, (), {}, {'depth': choice(0, 1, 2, 3), 'hidden': 'size', 'width': 'width'}, {}),
     ('models.mobilenet1d', models.mobilenet1d, (), {'width': 0.25}, {'stem': 'size', 'stem_stride': 'size', 'dropout': 'sparsity', 'blocks': choice(((16, 1),), [(16, 2), (8, 1)])}, {}),
     ('models.make_divisible', models.make_divisible, (), {'v': 20.}, {'v': 'nonneg_real', 'divisor': 'pos_int'}, {}),
     ('models.n_params', models.n_params, (), {'model': nn.Linear(3, 2)}, {'model': choice(), 'trainable_only': 'bool'}, {}),
