@@ -43,10 +43,11 @@ def _torch():
     return sys.modules.get('torch')
 
 def start_numba():
-    "Start numba's thread pool (once), keeping torch's thread count: the first numba thread call can reset it"
+    "Start numba's thread pool (once, with a short spin), keeping torch's thread count: the first numba thread call can reset it"
     global _started
     import numba
     if _started: return numba
+    if 'numba.np.ufunc.omppool' not in sys.modules: os.environ.setdefault('GOMP_SPINCOUNT', '20000')  # see below
     t = _torch(); tt = t.get_num_threads() if t is not None else None
     numba.get_num_threads()   # starts the threading layer
     if t is not None and t.get_num_threads() != tt: t.set_num_threads(tt)

@@ -10,12 +10,13 @@ __all__ = ['add_run', 'act_run', 'gap_run', 'PointwiseStep', 'DepthwiseStep', 'C
            'compile_plan']
 
 # %% ../nbs/02a_plan.ipynb #6b19d025
-import copy, fnmatch, math, operator, os, sys, time, warnings
+import copy, fnmatch, math, operator, time, warnings
 from collections import OrderedDict
 from dataclasses import dataclass
-import numpy as np, numba, torch, torch.nn as nn, torch.nn.functional as F
+import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from numba import njit, prange
 from .formats import CSR, BlockCSR
+from .host import check_threads, pinned_threads, time_interleaved
 from . import kernels as K
 from ._simd import uget
 from . import depthwise as D
@@ -545,9 +546,6 @@ class PlanReport(SparseReport):
                 (f" (weights {sum(r.nbytes for r in c) / 1024:.1f} KiB, dense {dense / 1024:.1f} KiB)" if c else '') +
                 f"; {len(self.fallbacks)} step(s) fall back to torch" + (': ' + ', '.join(r.name for r in self.fallbacks) if self.fallbacks else ''))
 
-# %% ../nbs/02a_plan.ipynb #6193170e
-if 'numba.np.ufunc.omppool' not in sys.modules: os.environ.setdefault('GOMP_SPINCOUNT', '20000')
-
 # %% ../nbs/02a_plan.ipynb #30a35d6b
 def _check_x(x, training):
     "Refuse what the plan cannot run, naming `x`"
@@ -563,6 +561,14 @@ def _check_x(x, training):
     if not x.is_contiguous():
         cl = x.ndim == 4 and x.is_contiguous(memory_format=torch.channels_last)
         raise ValueError(f"x must be C-contiguous (NCHW); got {'channels_last' if cl else 'a strided view'}: pass x.contiguous()")
+
+def _decided(T)->bool:
+    "`time_interleaved`'s early stop for two candidate kernels: one 4× faster at its first call, or 1.5× in every sample of three rounds"
+    lo, hi = sorted(T, key=T.first.get)
+    if T.first[hi] > 4 * T.first[lo]: return True
+    if len(T[lo]) < 3: return False
+    lo, hi = sorted(T, key=lambda k: np.median(T[k]))
+    return 1.5 * max(T[lo]) < min(T[hi])
 
 class SparsePlan(nn.Module):
     "A whole model compiled to steps on the library's kernels over preallocated buffers (what `to_sparse` returns)"
@@ -654,69 +660,40 @@ class SparsePlan(nn.Module):
         return prog
 
     def _measure(self, shapes, step_in, nth, repeats=5):
-        "Time the candidate kernels of every step not yet decided (interleaved, medians; stops early when they are far apart)"
+        "Time the candidate kernels of every step not yet decided (`time_interleaved`, medians; stops early when they are far apart)"
         rng = np.random.default_rng(0)
         for st, ins in zip(self.steps, step_in):
             if getattr(st, 'mode', 'x') is not None: continue
             env = [None] * self.nvals; env[st.ins[0]] = rng.random(math.prod(ins[0]), dtype=np.float32)
             buf = np.empty(math.prod(shapes[st.out]), np.float32)
-            fs = {m: st.bind(ins, buf, mode=m) for m in st.modes}
-            ts = {m: [] for m in fs}
-            warm = {}
-            for m, f in fs.items():   # warm up (first touch of buffers, lazy init), timed: a 4x gap decides at once
-                t0 = time.perf_counter(); f(env, nth); warm[m] = time.perf_counter() - t0
-            lo, hi = sorted(warm, key=warm.get)
-            n = 1 if warm[hi] > 4 * warm[lo] else repeats
-            for r in range(n):
-                for m in (st.modes if r % 2 else st.modes[::-1]):
-                    t0 = time.perf_counter(); fs[m](env, nth); ts[m].append(time.perf_counter() - t0)
-                if r >= 2:  # one candidate 1.5x faster in every round of three: decided
-                    lo, hi = sorted(ts, key=lambda m: np.median(ts[m]))
-                    if 1.5 * max(ts[lo]) < min(ts[hi]): break
-            st.times = {m: float(np.median(v)) for m, v in ts.items()}
+            fs = {m: (lambda f=st.bind(ins, buf, mode=m): f(env, nth)) for m in st.modes}
+            T = time_interleaved(fs, repeats=repeats, warmup=0, threads=None, min_time=0, stop=_decided)
+            st.times = {m: T.median(m) for m in st.modes}
             st.mode = min(st.times, key=st.times.get)
             if isinstance(st, PointwiseStep): st.why += f"; {st.mode} measured faster"
 
     def _serial_faster(self, run, st, ins, buf, nth, rounds=3):
         "Should `run` (a numba step) stay on one thread? Yes unless `nth` threads take < 0.75× its 1-thread time (on a loaded machine the fork-join costs more than it saves)"
         env = [None] * self.nvals; env[st.ins[0]] = np.random.default_rng(0).random(math.prod(ins[0]), dtype=np.float32)
-        ts = {1: [], nth: []}
-        run(env, 1); run(env, nth)
-        for k in range(rounds):
-            for n in ((1, nth) if k % 2 else (nth, 1)):
-                t0 = time.perf_counter(); run(env, n); ts[n].append(time.perf_counter() - t0)
-        return float(np.median(ts[nth])) > 0.75 * float(np.median(ts[1]))  # parallel only when clearly faster
-
-    def _nth(self): return self.threads or numba.get_num_threads()
+        T = time_interleaved({1: lambda: run(env, 1), nth: lambda: run(env, nth)}, repeats=rounds, warmup=1, threads=None, min_time=0)
+        return T.median(nth) > 0.75 * T.median(1)  # parallel only when clearly faster
 
     def forward(self, x:torch.Tensor) -> torch.Tensor:
         _check_x(x, self.training)
-        nth = self._nth(); old, tt = numba.get_num_threads(), torch.get_num_threads()
-        if nth != old: numba.set_num_threads(nth)
-        if tt != 1: torch.set_num_threads(1)  # one pool per forward: numba's; torch steps run on the calling thread
-        try:
+        with pinned_threads(numba=self.threads, torch=1) as nth:  # one pool per forward: numba's; torch steps run on the calling thread
             prog = self._progs.get((tuple(x.shape), nth)) or self._specialise(tuple(x.shape), nth)
             return prog(x, nth)
-        finally:
-            if nth != old: numba.set_num_threads(old)
-            if tt != 1: torch.set_num_threads(tt)
 
     def profile(self, x:torch.Tensor, repeats:int=20) -> list:
         "Median time of each step on input `x`: a list of dicts (name, op, kernel, ms)"
         _check_x(x, self.training)
-        nth = self._nth(); old, tt = numba.get_num_threads(), torch.get_num_threads()
-        if nth != old: numba.set_num_threads(nth)
-        if tt != 1: torch.set_num_threads(1)
-        try:
+        with pinned_threads(numba=self.threads, torch=1) as nth:
             prog = self._progs.get((tuple(x.shape), nth)) or self._specialise(tuple(x.shape), nth)
             ts = [[] for _ in prog.runs]
-            for _ in range(repeats):
+            for _ in range(repeats):   # the steps in order (each reads what the one before wrote): a profile, not a comparison
                 env = [None] * self.nvals; env[self.inp] = x.detach().numpy().reshape(-1)
                 for k, r in enumerate(prog.runs):
                     t0 = time.perf_counter(); r(env, nth); ts[k].append(time.perf_counter() - t0)
-        finally:
-            if nth != old: numba.set_num_threads(old)
-            if tt != 1: torch.set_num_threads(tt)
         return [dict(name=s.name, op=s.op, kernel=s.row().get('kernel', ''), ms=float(np.median(t)) * 1e3) for s, t in zip(self.steps, ts)]
 
     def extra_repr(self): return f"{len(self.steps)} steps, threads={self.threads}"
@@ -736,8 +713,7 @@ def compile_plan(model:nn.Module, # a (pruned) model; it is not modified
     if not isinstance(model, nn.Module): raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     if isinstance(min_sparsity, bool) or not isinstance(min_sparsity, (int, float)) or not 0 <= min_sparsity <= 1:
         raise ValueError(f"min_sparsity must be a number in [0, 1], got {min_sparsity!r}")
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= numba.config.NUMBA_NUM_THREADS):
-        raise ValueError(f"threads must be None or an int in [1, {numba.config.NUMBA_NUM_THREADS}] (NUMBA_NUM_THREADS), got {threads!r}")
+    threads = check_threads(threads)
     if input_size is not None and (not isinstance(input_size, (tuple, list)) or not all(isinstance(v, int) and v > 0 for v in input_size)):
         raise ValueError(f"input_size must be a tuple of positive ints (one input without the batch dim), got {input_size!r}")
     block = _check_block(block)
