@@ -132,6 +132,7 @@ def _is_f32_arr(a): return isinstance(a, types.Array) and a.dtype == types.float
 def _vty(n): return ir.VectorType(_f32, n)
 def _ivec(vals): return ir.Constant(ir.VectorType(_i32, len(vals)), list(vals))
 
+# %% ../nbs/01a_simd.ipynb #6c5c3b53
 def _splat_ir(builder, f, n):
     "LLVM: the float value `f` broadcast to n lanes"
     v = builder.insert_element(ir.Constant(_vty(n), ir.Undefined), f, ir.Constant(_i32, 0))
@@ -183,6 +184,7 @@ def uget(typingctx, arr, idx):
         return builder.load(_ptr(context, builder, sig.args[0], args[0], args[1], sig.args[1]))
     return arr.dtype(arr, idx), codegen
 
+# %% ../nbs/01a_simd.ipynb #0d67281c
 @intrinsic
 def vload(typingctx, proto, arr, idx):
     "`arr[idx:idx+n]` as a vector of the prototype's width n (unaligned load, no bounds check)"
@@ -202,6 +204,7 @@ def vstore(typingctx, arr, idx, v):
         return context.get_dummy_value()
     return types.none(arr, idx, v), codegen
 
+# %% ../nbs/01a_simd.ipynb #0e7e3c51
 @intrinsic
 def vload_mask(typingctx, proto, arr, idx, m):
     "`arr[idx:idx+m]` in the first m lanes of a prototype-wide vector, zeros after; memory past `idx+m` is not read"
@@ -267,6 +270,7 @@ def vrep(typingctx, proto, x):
         return builder.shuffle_vector(args[1], ir.Constant(_vty(x.n), ir.Undefined), _ivec([i % x.n for i in range(proto.n)]))
     return proto(proto, x), codegen
 
+# %% ../nbs/01a_simd.ipynb #8d974084
 @intrinsic
 def vcat(typingctx, a, b):
     "`a` and `b` (same width n) concatenated: a vector of 2n lanes"
@@ -340,6 +344,7 @@ def vmin(typingctx, a, b):
     "lane-wise minimum (`llvm.minnum`: a NaN operand is dropped)"
     if isinstance(a, F32Vec) and a == b: return a(a, b), _llvm_vop('minnum')
 
+# %% ../nbs/01a_simd.ipynb #0501637c
 @intrinsic
 def vclamp(typingctx, v, lo, hi):
     "`v` clamped to [lo, hi] lane-wise, NaN lanes stay NaN (`lo = 0, hi = inf`: ReLU; `hi = 6`: ReLU6)"

@@ -306,6 +306,7 @@ def _setup_openvino(onnx, x, threads):
         return r.get_output_tensor(0).data
     return run
 
+# %% ../nbs/08_bench.ipynb #86d1197c
 def available_model_methods()->dict:
     "Which whole-model methods can run here: `{method: None or the reason it is skipped}`"
     import importlib.util as iu

@@ -23,10 +23,15 @@ def usable_cores()->int:
     env = os.environ.get('NUMBA_NUM_THREADS', '')
     return min(n, int(env)) if env.isdigit() and int(env) > 0 else n
 
+_max_threads = None
+
 def max_threads()->int:
-    "Most threads numba can use here (`numba.config.NUMBA_NUM_THREADS`, by default the core count)"
-    import numba
-    return numba.config.NUMBA_NUM_THREADS
+    "Most threads numba can use here (`numba.config.NUMBA_NUM_THREADS`, by default the core count; fixed when numba is imported)"
+    global _max_threads
+    if _max_threads is None:
+        import numba
+        _max_threads = numba.config.NUMBA_NUM_THREADS
+    return _max_threads
 
 def check_threads(n, # a thread count
                   name:str='threads', # the argument's name, for the message
@@ -36,7 +41,7 @@ def check_threads(n, # a thread count
     return check_int(n, name, 1, max_threads())
 
 # %% ../nbs/00b_host.ipynb #27b2ae3c
-_started = False
+_numba = None   # numba, once its pool is started
 
 def _torch():
     "torch, if this process has imported it (this module never imports it)"
@@ -44,14 +49,14 @@ def _torch():
 
 def start_numba():
     "Start numba's thread pool (once, with a short spin), keeping torch's thread count: the first numba thread call can reset it"
-    global _started
+    global _numba
+    if _numba is not None: return _numba
     import numba
-    if _started: return numba
     if 'numba.np.ufunc.omppool' not in sys.modules: os.environ.setdefault('GOMP_SPINCOUNT', '20000')  # see below
     t = _torch(); tt = t.get_num_threads() if t is not None else None
     numba.get_num_threads()   # starts the threading layer
     if t is not None and t.get_num_threads() != tt: t.set_num_threads(tt)
-    _started = True
+    _numba = numba
     return numba
 
 def get_threads()->tuple:
@@ -60,6 +65,20 @@ def get_threads()->tuple:
     return start_numba().get_num_threads(), (t.get_num_threads() if t is not None else None)
 
 # %% ../nbs/00b_host.ipynb #eb6270f5
+def _set(nb, tt)->tuple:
+    "Set numba's count `nb`, then torch's `tt` (None: as it was before numba's call); check both; return the old counts"
+    m, t = start_numba(), _torch()
+    old = (m.get_num_threads(), t.get_num_threads() if t is not None else None)
+    if nb is not None and nb != old[0]:
+        m.set_num_threads(nb)
+        if m.get_num_threads() != nb: raise RuntimeError(f"numba runs {m.get_num_threads()} threads after setting {nb}")
+    if t is not None:
+        want = old[1] if tt is None else tt   # numba's call must not move torch's count
+        if t.get_num_threads() != want:
+            t.set_num_threads(want)
+            if t.get_num_threads() != want: raise RuntimeError(f"torch runs {t.get_num_threads()} threads after setting {want}")
+    return old
+
 def set_threads(n:int|None=None, # numba's and torch's count (None: leave them, unless given apart)
                 numba:int|None=None, # numba's count, if not `n`
                 torch:int|None=None, # torch's count, if not `n` (set only when torch is imported)
@@ -67,25 +86,17 @@ def set_threads(n:int|None=None, # numba's and torch's count (None: leave them, 
     "Set numba's thread count, then torch's; check both afterwards (torch's is kept when only numba's is set)"
     nb = check_threads(n if numba is None else numba, 'threads' if numba is None else 'numba')
     tt = n if torch is None else torch
-    if tt is not None: tt = check_int(tt, 'threads' if torch is None else 'torch', 1)
-    m, t = start_numba(), _torch()
-    old = (m.get_num_threads(), t.get_num_threads() if t is not None else None)
-    if nb is not None and nb != old[0]: m.set_num_threads(nb)
-    if t is not None:
-        want = old[1] if tt is None else tt   # numba's call must not move torch's count
-        if t.get_num_threads() != want: t.set_num_threads(want)
-        if t.get_num_threads() != want: raise RuntimeError(f"torch runs {t.get_num_threads()} threads after setting {want}")
-    if nb is not None and m.get_num_threads() != nb: raise RuntimeError(f"numba runs {m.get_num_threads()} threads after setting {nb}")
-    return old
+    return _set(nb, None if tt is None else check_int(tt, 'threads' if torch is None else 'torch', 1))
 
 # %% ../nbs/00b_host.ipynb #c2274965
 class pinned_threads:
     "Context manager: `set_threads(n, numba, torch)` on entry, the old counts back on exit; `as` gives numba's count"
     def __init__(self, n:int|None=None, numba:int|None=None, torch:int|None=None): self.args = (n, numba, torch)
     def __enter__(self):
+        n, nb, _ = self.args
         self.old = set_threads(*self.args)
-        return start_numba().get_num_threads()
-    def __exit__(self, *exc): set_threads(numba=self.old[0], torch=self.old[1])
+        return self.old[0] if (n if nb is None else nb) is None else (n if nb is None else nb)
+    def __exit__(self, *exc): _set(*self.old)
 
 # %% ../nbs/00b_host.ipynb #76aeccf0
 def loadavg()->list|None:

@@ -17,7 +17,7 @@ from ._simd import (ISA, LANES, ISA_LANES, F32Vec, vzero, vwidth, uget, vload, v
                     vclamp, vhsum, vgather, vstore_rows)
 from .formats import CSR, BlockCSR, _immutable
 from ._checks import check_array, check_choice
-from .host import check_threads, pinned_threads, start_numba
+from .host import check_threads, get_threads, pinned_threads, start_numba
 
 # %% ../nbs/01_kernels.ipynb #024b7e17
 start_numba()   # numba's pool started now, torch's thread count kept (`sparse_nets.host`)
@@ -392,6 +392,7 @@ def _run_threaded(run, # `run(nth)`: a bare kernel call on `nth` threads (1: the
     # a fork-join costs microseconds on an idle machine (milliseconds on an oversubscribed one):
     # small products run on one thread, without touching numba's thread setting
     if threads == 1 or small: return run(1)
+    if threads is None: return run(get_threads()[0])   # numba's setting, unchanged
     with pinned_threads(numba=threads) as nth: return run(nth)
 
 def spmm(W, # `CSR`/`BlockCSR` of shape (Cout, Cin), or a `PackedSpMM` from `pack` (bias and act packed in)
