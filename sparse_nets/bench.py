@@ -15,8 +15,7 @@ from statistics import median
 import numpy as np
 from ._checks import check_choice, check_int, check_pair, check_sparsity
 from .host import check_threads, get_threads, loadavg, machine_info, pinned_threads, set_threads, time_interleaved
-from .bench_results import (BenchResults, ModelResults, Markdown, TARGETS, THREAD_TARGET, WARM_TARGET_S,
-                                       depthwise_tables, md_table, plot_speedup)
+from .bench_results import BenchResults, ModelResults, plot_speedup   # plot_speedup: also `sparse_nets.bench`'s, for `sparse-nets bench`
 
 # %% ../nbs/08_bench.ipynb #e171c834
 SUITES = {'mbv1': 'mobilenet_v1', 'mbv2': 'mobilenet_v2'}   # suite -> the `sparse_nets.models` network it traces

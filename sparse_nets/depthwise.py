@@ -10,7 +10,7 @@ __all__ = ['SMALL_PLANE', 'dw3x3_planes', 'PAR_MIN_MACS', 'out_size', 'dwconv3x3
 # %% ../nbs/01b_depthwise.ipynb #9c4f90b9
 import numpy as np
 from numba import njit, prange
-from ._simd import (LANES, ISAS, ISA_LANES, HOST_ISA, isa_env, F32Vec, vzero, vwidth, uget, vload, vload_mask,
+from ._simd import (LANES, ISAS, HOST_ISA, isa_env, vzero, vwidth, uget, vload, vload_mask,
                                vload_range, vstore, vsplat, vfma, vadd, vand, vclamp, veven, vodd)
 from ._checks import check_int
 from .host import check_threads

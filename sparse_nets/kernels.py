@@ -12,7 +12,6 @@ import re, weakref, numpy as np
 from numba import njit, prange, types, literal_unroll
 from numba.extending import intrinsic
 from llvmlite import ir
-from . import _simd
 from ._simd import (ISA, LANES, ISA_LANES, F32Vec, vzero, vwidth, uget, vload, vsplats, vrep, vcat, vfold, vfma, vadd,
                     vclamp, vhsum, vgather, vstore_rows)
 from .formats import CSR, BlockCSR, _immutable
