@@ -93,9 +93,10 @@ class pinned_threads:
     "Context manager: `set_threads(n, numba, torch)` on entry, the old counts back on exit; `as` gives numba's count"
     def __init__(self, n:int|None=None, numba:int|None=None, torch:int|None=None): self.args = (n, numba, torch)
     def __enter__(self):
-        n, nb, _ = self.args
         self.old = set_threads(*self.args)
-        return self.old[0] if (n if nb is None else nb) is None else (n if nb is None else nb)
+        n, nb, _ = self.args
+        want = n if nb is None else nb   # numba's count asked for (None: it stays as it was)
+        return self.old[0] if want is None else want
     def __exit__(self, *exc): _set(*self.old)
 
 # %% ../nbs/00b_host.ipynb #76aeccf0
@@ -184,11 +185,12 @@ def isa_info()->dict:
 
 def machine_info()->dict:
     "CPU model and features, the kernels' ISA, cores, load, library versions, commit and date of this run"
+    import sparse_nets
     from sparse_nets import _simd
     t = _torch()
     return dict(cpu=_cpu_model(), cpu_flags=_simd.cpu_flags(), **isa_info(), cores=os.cpu_count(),
                 usable_cores=usable_cores(), loadavg=loadavg(), python=platform.python_version(), platform=platform.platform(),
-                **{p: _version(p) for p in ('torch', 'numba', 'numpy', 'scipy')}, sparse_nets=_version('sparse_nets'),
+                **{p: _version(p) for p in ('torch', 'numba', 'numpy', 'scipy')}, sparse_nets=sparse_nets.__version__,
                 git_commit=_git_commit(), torch_mkl=t.backends.mkl.is_available() if t is not None else None,
                 numba_max_threads=max_threads(),
                 date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))
