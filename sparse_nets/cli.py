@@ -104,10 +104,9 @@ def _block(s:str, # 'weight' or 'RxC' such as '4x1'
 
 # %% ../nbs/09_cli.ipynb #checks-code
 def _cores()->int:
-    "CPU cores this process may use (and NUMBA_NUM_THREADS when set lower): the most `--threads` can be."
-    n = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
-    env = os.environ.get('NUMBA_NUM_THREADS', '')
-    return min(n, int(env)) if env.isdigit() and int(env) > 0 else n
+    "The most `--threads` can be: the cores this process may use (`sparse_nets.host.usable_cores`)."
+    from sparse_nets.host import usable_cores
+    return usable_cores()
 
 def _int_opt(name, v, lo=1, hi=None):
     "Check an int option in [lo, hi]."
@@ -316,17 +315,16 @@ def _nbytes(model)->int:
     import torch
     return sum(t.numel() * t.element_size() for t in model.state_dict().values() if isinstance(t, torch.Tensor))
 
-def _median(xs): xs = sorted(xs); n = len(xs); return (xs[n//2] + xs[(n - 1)//2]) / 2
-
 def _time_pair(dense, sparse, x, threads, repeats):
-    "Interleaved timings of the dense pruned model and the sparse model on `x`: medians (s) and the median of paired ratios."
+    "Interleaved timings (`sparse_nets.host.time_interleaved`) of the dense pruned model and the sparse model on `x`: medians (s) and the median of paired ratios."
     import torch
-    from sparse_nets.bench import time_interleaved, pinned_threads
-    with torch.no_grad(), pinned_threads(threads):
-        s = time_interleaved({'dense': lambda: dense(x), 'sparse': lambda: sparse(x)}, repeats=repeats, warmup=2,
+    from statistics import median
+    from sparse_nets.host import time_interleaved
+    with torch.no_grad():
+        T = time_interleaved({'dense': lambda: dense(x), 'sparse': lambda: sparse(x)}, repeats=repeats, warmup=2,
                              threads=(threads,), min_time=5e-3)
-    d, sp = s['dense', threads], s['sparse', threads]
-    return dict(dense_ms=_median(d)*1e3, sparse_ms=_median(sp)*1e3, speedup=_median([a/b for a, b in zip(d, sp)]),
+    d, sp = T['dense', threads], T['sparse', threads]
+    return dict(dense_ms=median(d)*1e3, sparse_ms=median(sp)*1e3, speedup=median([a/b for a, b in zip(d, sp)]),
                 repeats=len(d), samples=len(x))
 
 def _rows(report)->list:
@@ -420,7 +418,7 @@ def prune(data:str='mnist1d', # bundled data set: mnist1d or digits
     t_start, cpu_start = time.perf_counter(), time.process_time()
     if quick: epochs, reference = 2, False
     _quiet_fastai()
-    from sparse_nets.bench import pinned_threads
+    from sparse_nets.host import pinned_threads
     with pinned_threads(threads): return _prune(**locals())
 
 def _prune(data, model, width, sparsity, schedule, start, end, granularity, scope, prune_last, epochs, lr, bs, seed, reference,
@@ -429,8 +427,8 @@ def _prune(data, model, width, sparsity, schedule, start, end, granularity, scop
     import torch
     from sparse_nets.pruning import SparsifyCallback, strip
     from sparse_nets.models import n_params
-    from sparse_nets.bench import machine_info
-    load0 = list(os.getloadavg()) if hasattr(os, 'getloadavg') else None
+    from sparse_nets.host import loadavg, machine_info
+    load0 = loadavg()
     dls, net = _task(data, model, width, bs, seed)
     rep = dict(command='prune', data=data, model=model, width=width, params=n_params(net), sparsity=sparsity, schedule=schedule,
                start=start, end=end, granularity=granularity, scope=scope, prune_last=prune_last, epochs=epochs, lr=lr, bs=bs,

@@ -8,11 +8,13 @@ Docs: https://sparse-nets.github.io/sparse_nets/depthwise.html.md"""
 __all__ = ['SMALL_PLANE', 'dw3x3_planes', 'PAR_MIN_MACS', 'out_size', 'dwconv3x3', 'dwconv1d3', 'check_isa']
 
 # %% ../nbs/01b_depthwise.ipynb #9c4f90b9
-import numpy as np, numba
+import numpy as np
 from numba import njit, prange
-from ._simd import (LANES, ISAS, ISA_LANES, HOST_ISA, isa_env, F32Vec, vzero, vwidth, uget, vload, vload_mask,
+from ._simd import (LANES, ISAS, HOST_ISA, isa_env, vzero, vwidth, uget, vload, vload_mask,
                                vload_range, vstore, vsplat, vfma, vadd, vand, vclamp, veven, vodd)
-from .kernels import _ACTS, _check_act, _check_threads, _check_out, _run_threaded
+from ._checks import check_int
+from .host import check_threads
+from .kernels import _ACTS, _check_act, _check_X, _check_param, _check_out, _run_threaded
 
 # %% ../nbs/01b_depthwise.ipynb #5be04276
 _jit = dict(cache=True)   # no fastmath: NaN must survive the clamp, and the vector code does not need it
@@ -47,6 +49,7 @@ def _row_masks(W, V):
         m[L + k] = -1 if x < W - 1 else 0
     return m.view(np.float32)
 
+# %% ../nbs/01b_depthwise.ipynb #6d7752d4
 @njit(**_jit)
 def _combine(z, K, vb, clo, chi, t0, t1, t2, m0, m1, m2, b0, b1, b2, ml, mr):
     "bias + 9 taps; the left and right columns' sums zeroed (bitwise) where the pixel has no left/right neighbour; clamp. Two accumulators live."
@@ -56,6 +59,7 @@ def _combine(z, K, vb, clo, chi, t0, t1, t2, m0, m1, m2, b0, b1, b2, ml, mr):
     e = vfma(t2, K[2], z); e = vfma(m2, K[5], e); e = vfma(b2, K[8], e)
     return vclamp(vadd(c, vand(e, mr)), clo, chi)
 
+# %% ../nbs/01b_depthwise.ipynb #b0c22a89
 @njit(**_jit)
 def _flat_p(z, K, vb, clo, chi, X, q, W, M, i, mo):
     "V outputs centred on X[q], their masks at M[i], M[mo+i]: plain loads (every lane's 3×3 window lies inside the array)"
@@ -81,6 +85,7 @@ def _store_tail(z, Y, yo, v, k, T):
     vstore(T, 0, v)
     for j in range(k): Y[yo + j] = T[j]
 
+# %% ../nbs/01b_depthwise.ipynb #6d8ca65d
 @njit(**_jit)
 def _plane_s1_big(z, X, xo, Y, yo, H, W, K, vb, clo, chi, M, T):
     """One large plane (W >= V), stride 1, straight from X: masked loads for the first and last W+1 pixels, plain loads
@@ -123,6 +128,7 @@ def _deinterleave(z, z2, X, xo, W, S, e, o):
         v = vload_mask(z2, X, xo + 2 * j, W - 2 * j)
         vstore(S, e + j, veven(z, v)); vstore(S, o + j, vodd(z, v))
 
+# %% ../nbs/01b_depthwise.ipynb #1d4ca2fc
 @njit(**_jit)
 def _s2_vec(z, K, vb, clo, chi, S, e0, e1, e2, R):
     "V stride-2 outputs from three split rows (even part at e_k, odd part at e_k + R): 9 plain loads, 9 FMAs"
@@ -131,6 +137,7 @@ def _s2_vec(z, K, vb, clo, chi, S, e0, e1, e2, R):
     r = vfma(vload(z, S, e0 + R), K[2], z); r = vfma(vload(z, S, e1 + R), K[5], r); r = vfma(vload(z, S, e2 + R), K[8], r)
     return vclamp(vadd(c, vadd(l, r)), clo, chi)
 
+# %% ../nbs/01b_depthwise.ipynb #26c9566f
 @njit(**_jit)
 def _plane_s2(z, z2, X, xo, Y, yo, H, W, K, vb, clo, chi, S, T, NS):
     """One plane, stride 2. Input rows are split into even/odd columns once each, into slots of S (2R floats, zeros
@@ -186,6 +193,7 @@ def _planes(z, z2, X, w, bias, Y, H, W, stride, clo, chi, M, p0, p1):
         elif big: _plane_s1_big(z, X, p * n, Y, p * no, H, W, K, vb, clo, chi, M, T)
         else: _plane_s1_small(z, X, p * n, Y, p * no, H, W, K, vb, clo, chi, M, T, S, pad)
 
+# %% ../nbs/01b_depthwise.ipynb #ae6842a6
 @njit(**_jit)
 def _masks(H, W, V, stride):
     "The edge masks for stride 1: one periodic row for planes read in place, the whole plane's for copied ones (outside the parallel function: numba would turn an allocation there into a parallel loop)"
@@ -217,38 +225,21 @@ dw3x3_planes = _entry(LANES)
 
 # %% ../nbs/01b_depthwise.ipynb #61b0311b
 _CLAMPS = {a: (np.float32(lo), np.float32(hi)) for a, (lo, hi) in _ACTS.items()}   # the clamp of each `act` of `kernels`, as float32
-_F32 = np.dtype(np.float32)
 PAR_MIN_MACS = 1_000_000   # below this many multiply-adds (9 per output) a call runs on the calling thread
 
 def out_size(n:int, stride:int)->int:
     "Output length of a 3-tap, padding-1 convolution along an axis of length `n`"
     return (n - 1) // stride + 1
 
-def _check_float_array(a, name, shapes):
-    "`a` (a numpy array of a floating dtype, of one of `shapes`) as a C-contiguous float32 array (a copy when needed)"
-    if not isinstance(a, np.ndarray): raise TypeError(f"`{name}` must be a numpy array (use `.numpy()` on a tensor), got {type(a).__name__}")
-    if a.dtype.kind != 'f': raise TypeError(f"`{name}` must have a floating dtype (it is cast to float32), got {a.dtype}")
-    if a.shape not in shapes: raise ValueError(f"`{name}` must have shape {' or '.join(map(str, shapes))}, got {a.shape}")
-    return a if a.dtype == _F32 and a.flags.c_contiguous else np.ascontiguousarray(a, dtype=np.float32)
-
-def _check_X(X, ndims):
-    if not isinstance(X, np.ndarray): raise TypeError(f"`X` must be a numpy array (use `.numpy()` on a tensor), got {type(X).__name__}")
-    if X.dtype != _F32: raise TypeError(f"`X` must be float32, got {X.dtype} (cast it once with X.astype(np.float32))")
-    if X.ndim not in ndims: raise ValueError(f"`X` must have {' or '.join(map(str, ndims))} dimensions, got shape {X.shape}")
-    if not X.flags.c_contiguous: raise ValueError("`X` must be C-contiguous (np.ascontiguousarray(X))")
-    if min(X.shape[1 if X.ndim == max(ndims) else 0:]) < 1: raise ValueError(f"`X` must have at least one channel and one pixel, got shape {X.shape}")
-
 def _prepare(X, w, bias, stride, act, out, threads, wshapes_of, ndims):
     "Validate everything; return the arrays and scalars of a bare call"
-    _check_X(X, ndims)
+    _check_X(X, ndims, copy=False)
+    if min(X.shape[1 if X.ndim == max(ndims) else 0:]) < 1: raise ValueError(f"`X` must have at least one channel and one pixel, got shape {X.shape}")
     C = X.shape[-3] if X.ndim >= 3 and 4 in ndims else X.shape[-2]
-    w_ = _check_float_array(w, 'w', wshapes_of(C))
-    b_ = np.zeros(C, np.float32) if bias is None else _check_float_array(bias, 'bias', [(C,)])
-    if isinstance(stride, (bool, np.bool_)) or not isinstance(stride, (int, np.integer)) or stride not in (1, 2):
-        raise ValueError(f"`stride` must be 1 or 2, got {stride!r}")
-    act = _check_act(act)
-    threads = _check_threads(threads)
-    return w_, b_, int(stride), _CLAMPS[act], threads
+    w_ = _check_param(w, 'w', wshapes_of(C))
+    b_ = np.zeros(C, np.float32) if bias is None else _check_param(bias, 'bias', [(C,)])
+    stride = check_int(stride, 'stride', 1, 2)
+    return w_, b_, stride, _CLAMPS[_check_act(act)], check_threads(threads)
 
 def _call(X, w_, b_, Y, P, H, W, stride, clamp, threads):
     "Run the bare kernel, on one thread for small problems, else on `threads` (numba's setting restored after)"
@@ -258,6 +249,7 @@ def _call(X, w_, b_, Y, P, H, W, stride, clamp, threads):
     _run_threaded(lambda nth: dw3x3_planes(Xf, wf, b_, Yf, P, H, W, stride, lo, hi, nth), 9 * Y.size < PAR_MIN_MACS, threads)
     return Y
 
+# %% ../nbs/01b_depthwise.ipynb #0f04ebeb
 def dwconv3x3(X:np.ndarray, # float32 C-contiguous activations, (C, H, W) or batched (B, C, H, W)
               w:np.ndarray, # (C, 3, 3) taps, or (C, 1, 3, 3) as torch stores a depthwise weight (cast to float32)
               bias:np.ndarray|None=None, # (C,) added to every output pixel (BN folded into it), or None

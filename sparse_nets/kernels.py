@@ -8,16 +8,18 @@ Docs: https://sparse-nets.github.io/sparse_nets/kernels.html.md"""
 __all__ = ['TILES', 'LANES_RUN', 'PAR_MIN_MACS', 'PackedSpMM', 'pack', 'spmm_run', 'spmm']
 
 # %% ../nbs/01_kernels.ipynb #38bf0449
-import os, re, weakref, numpy as np, numba
+import re, weakref, numpy as np
 from numba import njit, prange, types, literal_unroll
 from numba.extending import intrinsic
 from llvmlite import ir
-from . import _simd
 from ._simd import (ISA, LANES, ISA_LANES, F32Vec, vzero, vwidth, uget, vload, vsplats, vrep, vcat, vfold, vfma, vadd,
                     vclamp, vhsum, vgather, vstore_rows)
 from .formats import CSR, BlockCSR, _immutable
+from ._checks import check_array, check_choice
+from .host import check_threads, get_threads, pinned_threads, start_numba
 
 # %% ../nbs/01_kernels.ipynb #024b7e17
+start_numba()   # numba's pool started now, torch's thread count kept (`sparse_nets.host`)
 _ACTS = {None: (-np.inf, np.inf), 'relu': (0., np.inf), 'relu6': (0., 6.)}
 _KERNELS = ('auto', 'vector', 'portable', 'avx2', 'avx512')
 
@@ -33,17 +35,48 @@ def _validated(W):
     except (TypeError, ValueError) as e:
         raise type(e)(f"`W` ({type(W).__name__}) is not a valid {'CSR' if blk is None else 'BlockCSR'}: {e}") from None
 
-def _check_bias(bias, rows):
-    if bias is None: return None
-    try: b = np.asarray(bias, dtype=np.float32)
-    except (TypeError, ValueError) as e: raise TypeError(f"`bias` must be a float array of shape ({rows},): {e}") from None
-    if b.shape != (rows,): raise ValueError(f"`bias` must have shape ({rows},), got {b.shape}")
-    return b
+# %% ../nbs/01_kernels.ipynb #4393defe
+_F32 = np.dtype(np.float32)
 
 def _check_act(act):
-    from sparse_nets._checks import check_choice   # the one policy (a dict or list `act` is a ValueError naming it, not unhashable)
-    check_choice(act, 'act', tuple(_ACTS))
-    return act
+    "`act`: None, 'relu' or 'relu6' (the clamps of `_ACTS`)"
+    return check_choice(act, 'act', _ACTS)
+
+def _check_f32(a, name, ndim):
+    "`a` if it is a float32 numpy array of `ndim` dimensions (one int or a tuple)"
+    check_array(a, name, 'f', ndim)
+    if a.dtype != _F32: raise TypeError(f"`{name}` must be float32, got {a.dtype} (cast it once with .astype(np.float32))")
+    return a
+
+def _check_param(a, name, shapes):
+    "A small parameter (bias, taps): a numpy array of a floating dtype and one of `shapes`, as C-contiguous float32"
+    check_array(a, name, 'f')
+    if a.shape not in shapes: raise ValueError(f"`{name}` must have shape {' or '.join(map(str, shapes))}, got {a.shape}")
+    return a if a.dtype == _F32 and a.flags.c_contiguous else np.ascontiguousarray(a, dtype=np.float32)
+
+def _check_bias(bias, rows):
+    "`bias` as float32 of shape (rows,), or None"
+    return None if bias is None else _check_param(bias, 'bias', [(rows,)])
+
+# %% ../nbs/01_kernels.ipynb #d630e9ff
+def _check_X(X, ndim, copy:bool):
+    "The activations: float32 of `ndim` dimensions; not C-contiguous (or read-only): copied when `copy`, else refused"
+    _check_f32(X, 'X', ndim)
+    if X.flags.c_contiguous and (X.flags.writeable or not copy): return X
+    if copy: return np.array(X, order='C')
+    raise ValueError("`X` must be C-contiguous (np.ascontiguousarray(X))")
+
+def _check_out(out, shape, X, others):
+    "`out`, a float32 C-contiguous writeable array of `shape` sharing no memory with `X` or the `(name, array)`s of `others`; a new one if None"
+    if out is None: return np.empty(shape, np.float32)
+    _check_f32(out, 'out', len(shape))
+    if out.shape != shape: raise ValueError(f"`out` must have shape {shape}, got {out.shape}")
+    if not out.flags.c_contiguous: raise ValueError("`out` must be C-contiguous")
+    if not out.flags.writeable: raise ValueError("`out` must be writeable")
+    if np.shares_memory(out, X): raise ValueError("`out` must not share memory with `X`")
+    for name, a in others:
+        if isinstance(a, np.ndarray) and np.shares_memory(out, a): raise ValueError(f"`out` must not share memory with `{name}`")
+    return out
 
 # %% ../nbs/01_kernels.ipynb #54794eb0
 def _split_columns(indptr, indices, data, c, cols):
@@ -202,6 +235,7 @@ def _tile(za, zx, ptr, idx, w, N, X, xo, Y, yo, r0, r1, rows, lo, hi):
             k += 1
         vstore_rows(Y, yo + ib * R * N, N, vclamp(a, lo, hi), zx, rows - ib * R)
 
+# %% ../nbs/01_kernels.ipynb #ee990836
 @njit(**_jit)
 def _dot_rows(ptr, idx, w, N, X, xo, Y, yo, r0, r1, lo, hi):
     "Rows r0..r1 (NR = 1) times one pixel column X[j·N + xo]: dot products vectorised over the nonzeros"
@@ -261,6 +295,7 @@ def _pixel_tiles(N, nb, ws):
                         break
     return its[:n]
 
+# %% ../nbs/01_kernels.ipynb #b3ca2da1
 @njit(**_jit)
 def _row_chunks(ptr, nchunks):
     "Split the block rows into `nchunks` ranges [bounds[c], bounds[c+1]) of about equal work (nonzeros + 2 per row)."
@@ -319,35 +354,6 @@ LANES_RUN = 0 if ISA == 'portable' else LANES   # the `lanes` argument `spmm` pa
 PAR_MIN_MACS = 1_000_000   # below this many multiply-adds (stored values x pixels) `spmm` uses one thread
 
 # %% ../nbs/01_kernels.ipynb #5a5c8b74
-def _check_threads(threads):
-    "Validate `threads`; return an int or None."
-    if threads is None: return None
-    if isinstance(threads, (bool, np.bool_)) or not isinstance(threads, (int, np.integer)):
-        raise TypeError(f"`threads` must be an int or None, got {type(threads).__name__}")
-    mx = numba.config.NUMBA_NUM_THREADS
-    if not 1 <= int(threads) <= mx:
-        raise ValueError(f"`threads` must be in [1, {mx}] (numba.config.NUMBA_NUM_THREADS), got {threads}")
-    return int(threads)
-
-def _check_X(X, cols):
-    if not isinstance(X, np.ndarray): raise TypeError(f"`X` must be a numpy array (use `.numpy()` on a tensor), got {type(X).__name__}")
-    if X.dtype != np.float32: raise TypeError(f"`X` must be float32, got {X.dtype} (cast it once with X.astype(np.float32))")
-    if X.ndim not in (2, 3): raise ValueError(f"`X` must be 2-D (Cin, N) or 3-D (B, Cin, N), got shape {X.shape}")
-    if X.shape[-2] != cols: raise ValueError(f"`X` has {X.shape[-2]} input channels (shape {X.shape}) but `W` has {cols} columns")
-    return X if X.flags.c_contiguous and X.flags.writeable else np.array(X, order='C')
-
-def _check_out(out, shape, X, others):
-    if out is None: return np.empty(shape, np.float32)
-    if not isinstance(out, np.ndarray): raise TypeError(f"`out` must be a numpy array, got {type(out).__name__}")
-    if out.dtype != np.float32: raise TypeError(f"`out` must be float32, got {out.dtype}")
-    if out.shape != shape: raise ValueError(f"`out` must have shape {shape}, got {out.shape}")
-    if not out.flags.c_contiguous: raise ValueError("`out` must be C-contiguous")
-    if not out.flags.writeable: raise ValueError("`out` must be writeable")
-    if np.shares_memory(out, X): raise ValueError("`out` must not share memory with `X`")
-    for name, a in others:
-        if isinstance(a, np.ndarray) and np.shares_memory(out, a): raise ValueError(f"`out` must not share memory with `{name}`")
-    return out
-
 _PACKS = weakref.WeakKeyDictionary()   # CSR/BlockCSR -> {(act, bias bytes): PackedSpMM}, a few recent entries
 
 def _packed(W, bias, act):
@@ -369,7 +375,8 @@ def _packed(W, bias, act):
     return P
 
 def _lanes(kernel):
-    if kernel not in _KERNELS: raise ValueError(f"`kernel` must be one of {_KERNELS}, got {kernel!r}")
+    "The `lanes` argument of `spmm_run` for `kernel`"
+    check_choice(kernel, 'kernel', _KERNELS)
     if kernel == 'auto': return LANES_RUN
     if kernel == 'vector': return LANES if ISA != 'portable' else 8
     if kernel == 'portable': return 0
@@ -384,12 +391,8 @@ def _run_threaded(run, # `run(nth)`: a bare kernel call on `nth` threads (1: the
     # a fork-join costs microseconds on an idle machine (milliseconds on an oversubscribed one):
     # small products run on one thread, without touching numba's thread setting
     if threads == 1 or small: return run(1)
-    old = numba.get_num_threads()
-    nth = old if threads is None else threads
-    if nth != old: numba.set_num_threads(nth)
-    try: return run(nth)
-    finally:
-        if nth != old: numba.set_num_threads(old)
+    if threads is None: return run(get_threads()[0])   # numba's setting, unchanged
+    with pinned_threads(numba=threads) as nth: return run(nth)
 
 def spmm(W, # `CSR`/`BlockCSR` of shape (Cout, Cin), or a `PackedSpMM` from `pack` (bias and act packed in)
          X:np.ndarray, # float32 activations, (Cin, N) or batched (B, Cin, N); copied if not C-contiguous
@@ -402,9 +405,10 @@ def spmm(W, # `CSR`/`BlockCSR` of shape (Cout, Cin), or a `PackedSpMM` from `pac
     "Sparse × dense product `act(W @ X + bias)` of a sparse weight and CHW activations, with numba kernels"
     P = _packed(W, bias, act)
     rows, cols = P.shape
-    X = _check_X(X, cols)
+    X = _check_X(X, (2, 3), copy=True)
+    if X.shape[-2] != cols: raise ValueError(f"`X` has {X.shape[-2]} input channels (shape {X.shape}) but `W` has {cols} columns")
     lanes = _lanes(kernel)
-    threads = _check_threads(threads)
+    threads = check_threads(threads)
     shape = X.shape[:-2] + (rows, X.shape[-1])
     others = [('bias', bias), ('W.indptr', getattr(W, 'indptr', None)), ('W.indices', getattr(W, 'indices', None)),
               ('W.data', getattr(W, 'data', None)), ('W', P.w), ('W', P.idx), ('W', P.ptr)]

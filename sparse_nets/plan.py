@@ -10,12 +10,14 @@ __all__ = ['add_run', 'act_run', 'gap_run', 'PointwiseStep', 'DepthwiseStep', 'C
            'compile_plan']
 
 # %% ../nbs/02a_plan.ipynb #6b19d025
-import copy, fnmatch, math, operator, os, sys, time, warnings
+import copy, fnmatch, math, operator, time, warnings
 from collections import OrderedDict
 from dataclasses import dataclass
-import numpy as np, numba, torch, torch.nn as nn, torch.nn.functional as F
+import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from numba import njit, prange
+from fastcore.basics import patch
 from .formats import CSR, BlockCSR
+from .host import check_threads, pinned_threads, time_interleaved
 from . import kernels as K
 from ._simd import uget
 from . import depthwise as D
@@ -546,9 +548,6 @@ class PlanReport(SparseReport):
                 (f" (weights {sum(r.nbytes for r in c) / 1024:.1f} KiB, dense {dense / 1024:.1f} KiB)" if c else '') +
                 f"; {len(self.fallbacks)} step(s) fall back to torch" + (': ' + ', '.join(r.name for r in self.fallbacks) if self.fallbacks else ''))
 
-# %% ../nbs/02a_plan.ipynb #6193170e
-if 'numba.np.ufunc.omppool' not in sys.modules: os.environ.setdefault('GOMP_SPINCOUNT', '20000')
-
 # %% ../nbs/02a_plan.ipynb #30a35d6b
 def _check_x(x, training):
     "Refuse what the plan cannot run, naming `x`"
@@ -565,6 +564,7 @@ def _check_x(x, training):
         cl = x.ndim == 4 and x.is_contiguous(memory_format=torch.channels_last)
         raise ValueError(f"x must be C-contiguous (NCHW); got {'channels_last' if cl else 'a strided view'}: pass x.contiguous()")
 
+# %% ../nbs/02a_plan.ipynb #c30b0efb
 class SparsePlan(nn.Module):
     "A whole model compiled to steps on the library's kernels over preallocated buffers (what `to_sparse` returns)"
     def __init__(self, steps, inp:int, out:int, nvals:int, threads:int|None=None):
@@ -572,7 +572,6 @@ class SparsePlan(nn.Module):
         self.steps = nn.ModuleList(steps)
         self.inp, self.outv, self.nvals, self.threads = inp, out, nvals, threads
         self._progs = {}
-
     @property
     def sparse_report(self) -> PlanReport:
         "How each step runs and why"
@@ -586,7 +585,6 @@ class SparsePlan(nn.Module):
             rep.append(StepReport(s.name, s.type_name, shape, s.sparsity if shape else 0., r['decision'], r['reason'],
                                   r.get('nbytes', 0), r.get('kernel', ''), s.op))
         return rep
-
     def __getstate__(self):
         st = self.__dict__.copy(); st['_progs'] = {}
         return st
@@ -597,130 +595,126 @@ class SparsePlan(nn.Module):
         self._progs = {}
         return super().load_state_dict(*args, **kwargs)
 
-    def _specialise(self, shape, nth, measure=True):
-        "Compile the plan for input `shape`: infer shapes, measure undecided layers, allocate buffers, bind each step"
-        for nmb, b in self.named_buffers():
-            if b.is_floating_point() and b.dtype != torch.float32: raise TypeError(f"the plan is float32-only; buffer '{nmb}' is {b.dtype}")
-            if b.device.type != 'cpu': raise ValueError(f"the plan runs on the CPU; buffer '{nmb}' is on {b.device}")
-        shapes, probe = {self.inp: tuple(shape)}, {self.inp: torch.zeros(shape)}
-        step_in = []
-        for st in self.steps:
-            ins = [shapes.get(v) for v in st.ins]
-            if isinstance(st, (TorchStep, ConstStep)):
-                if isinstance(st, ConstStep): y = st.value
-                else: y = st._call({v: probe[v] for v in st.ins})
-                t = isinstance(y, torch.Tensor) and y.dtype == torch.float32
-                shapes[st.out] = tuple(y.shape) if t else None
-                probe[st.out] = y.detach().contiguous() if t else y
-            else:
-                bad = [v for v, s in zip(st.ins, ins) if s is None]
-                if bad: raise ValueError(f"{st.name}: its input is not a float32 tensor")
-                try: shapes[st.out] = tuple(st.shape(ins))
-                except ValueError as e: raise ValueError(f"x of shape {tuple(shape)} does not fit the model: {e}") from None
-                probe[st.out] = torch.zeros(shapes[st.out])
-            step_in.append(ins)
-        if measure: self._measure(shapes, step_in, nth)
-        # buffers: a value lives from the step that writes it to its last reader; freed buffers are reused
-        last = {}
-        for k, st in enumerate(self.steps):
-            for v in st.ins: last[v] = k
-        last[self.outv] = len(self.steps)
-        free, base, refc, runs = [], {}, {}, []
-        for k, (st, ins) in enumerate(zip(self.steps, step_in)):
-            buf = None
-            if st.allocates:
-                n = math.prod(shapes[st.out]); fit = [b for b in free if b.size >= n]
-                bb = min(fit, key=lambda b: b.size) if fit else np.empty(max(n, 1), np.float32)
-                free = [b for b in free if b is not bb]
-                buf = bb[:n]; base[st.out] = id(bb); refc[id(bb)] = [bb, 1]
-            elif isinstance(st, FlattenStep) and st.ins[0] in base: base[st.out] = base[st.ins[0]]; refc[base[st.out]][1] += 1
-            shp = dict(enumerate(ins)); shp['out'] = shapes[st.out]
-            r = st.bind(shp, buf) if isinstance(st, TorchStep) else st.bind(ins, buf)
-            st.serial = nth > 1 and getattr(st, 'mode', None) in ('sparse', 'numba') and self._serial_faster(r, st, ins, buf, nth)
-            runs.append((lambda env, n, r=r: r(env, 1)) if st.serial else r)
-            for v in set(st.ins) | {st.out}:
-                if last.get(v, -1) <= k and v in base:
-                    r = refc[base.pop(v)]; r[1] -= 1
-                    if r[1] == 0: free.append(r[0])
-        out_shape, inp, outv, nvals = shapes[self.outv], self.inp, self.outv, self.nvals
-        def prog(x, nth):
-            env = [None] * nvals
-            env[inp] = x.detach().numpy().reshape(-1)
-            for r in runs: r(env, nth)
-            y = env[outv]
-            return torch.from_numpy(y.reshape(out_shape).copy()) if isinstance(y, np.ndarray) and out_shape is not None else y
-        prog.runs, prog.shapes = runs, shapes
-        if len(self._progs) >= 8: self._progs.pop(next(iter(self._progs)))  # keep the 8 latest (input shape, threads)
-        self._progs[(tuple(shape), nth)] = prog   # per thread count: which steps stay serial depends on it
-        return prog
+# %% ../nbs/02a_plan.ipynb #44566ccb
+@patch
+def _infer_shapes(self:SparsePlan, shape):
+    "Shapes of every value of the plan for input `shape` (torch steps run once on zeros), and each step's input shapes"
+    shapes, probe = {self.inp: tuple(shape)}, {self.inp: torch.zeros(shape)}
+    step_in = []
+    for st in self.steps:
+        ins = [shapes.get(v) for v in st.ins]
+        if isinstance(st, (TorchStep, ConstStep)):
+            if isinstance(st, ConstStep): y = st.value
+            else: y = st._call({v: probe[v] for v in st.ins})
+            t = isinstance(y, torch.Tensor) and y.dtype == torch.float32
+            shapes[st.out] = tuple(y.shape) if t else None
+            probe[st.out] = y.detach().contiguous() if t else y
+        else:
+            bad = [v for v, s in zip(st.ins, ins) if s is None]
+            if bad: raise ValueError(f"{st.name}: its input is not a float32 tensor")
+            try: shapes[st.out] = tuple(st.shape(ins))
+            except ValueError as e: raise ValueError(f"x of shape {tuple(shape)} does not fit the model: {e}") from None
+            probe[st.out] = torch.zeros(shapes[st.out])
+        step_in.append(ins)
+    return shapes, step_in
 
-    def _measure(self, shapes, step_in, nth, repeats=5):
-        "Time the candidate kernels of every step not yet decided (interleaved, medians; stops early when they are far apart)"
-        rng = np.random.default_rng(0)
-        for st, ins in zip(self.steps, step_in):
-            if getattr(st, 'mode', 'x') is not None: continue
-            env = [None] * self.nvals; env[st.ins[0]] = rng.random(math.prod(ins[0]), dtype=np.float32)
-            buf = np.empty(math.prod(shapes[st.out]), np.float32)
-            fs = {m: st.bind(ins, buf, mode=m) for m in st.modes}
-            ts = {m: [] for m in fs}
-            warm = {}
-            for m, f in fs.items():   # warm up (first touch of buffers, lazy init), timed: a 4x gap decides at once
-                t0 = time.perf_counter(); f(env, nth); warm[m] = time.perf_counter() - t0
-            lo, hi = sorted(warm, key=warm.get)
-            n = 1 if warm[hi] > 4 * warm[lo] else repeats
-            for r in range(n):
-                for m in (st.modes if r % 2 else st.modes[::-1]):
-                    t0 = time.perf_counter(); fs[m](env, nth); ts[m].append(time.perf_counter() - t0)
-                if r >= 2:  # one candidate 1.5x faster in every round of three: decided
-                    lo, hi = sorted(ts, key=lambda m: np.median(ts[m]))
-                    if 1.5 * max(ts[lo]) < min(ts[hi]): break
-            st.times = {m: float(np.median(v)) for m, v in ts.items()}
-            st.mode = min(st.times, key=st.times.get)
-            if isinstance(st, PointwiseStep): st.why += f"; {st.mode} measured faster"
+# %% ../nbs/02a_plan.ipynb #f1005c68
+@patch
+def _specialise(self:SparsePlan, shape, nth, measure=True):
+    "Compile the plan for input `shape`: infer shapes, measure undecided layers, allocate buffers, bind each step"
+    for nmb, b in self.named_buffers():
+        if b.is_floating_point() and b.dtype != torch.float32: raise TypeError(f"the plan is float32-only; buffer '{nmb}' is {b.dtype}")
+        if b.device.type != 'cpu': raise ValueError(f"the plan runs on the CPU; buffer '{nmb}' is on {b.device}")
+    shapes, step_in = self._infer_shapes(shape)
+    if measure: self._measure(shapes, step_in, nth)
+    # buffers: a value lives from the step that writes it to its last reader; freed buffers are reused
+    last = {}
+    for k, st in enumerate(self.steps):
+        for v in st.ins: last[v] = k
+    last[self.outv] = len(self.steps)
+    free, base, refc, runs = [], {}, {}, []
+    for k, (st, ins) in enumerate(zip(self.steps, step_in)):
+        buf = None
+        if st.allocates:
+            n = math.prod(shapes[st.out]); fit = [b for b in free if b.size >= n]
+            bb = min(fit, key=lambda b: b.size) if fit else np.empty(max(n, 1), np.float32)
+            free = [b for b in free if b is not bb]
+            buf = bb[:n]; base[st.out] = id(bb); refc[id(bb)] = [bb, 1]
+        elif isinstance(st, FlattenStep) and st.ins[0] in base: base[st.out] = base[st.ins[0]]; refc[base[st.out]][1] += 1
+        shp = dict(enumerate(ins)); shp['out'] = shapes[st.out]
+        r = st.bind(shp, buf) if isinstance(st, TorchStep) else st.bind(ins, buf)
+        st.serial = nth > 1 and getattr(st, 'mode', None) in ('sparse', 'numba') and self._serial_faster(r, st, ins, buf, nth)
+        runs.append((lambda env, n, r=r: r(env, 1)) if st.serial else r)
+        for v in set(st.ins) | {st.out}:
+            if last.get(v, -1) <= k and v in base:
+                r = refc[base.pop(v)]; r[1] -= 1
+                if r[1] == 0: free.append(r[0])
+    out_shape, inp, outv, nvals = shapes[self.outv], self.inp, self.outv, self.nvals
+    def prog(x, nth):
+        env = [None] * nvals
+        env[inp] = x.detach().numpy().reshape(-1)
+        for r in runs: r(env, nth)
+        y = env[outv]
+        return torch.from_numpy(y.reshape(out_shape).copy()) if isinstance(y, np.ndarray) and out_shape is not None else y
+    prog.runs, prog.shapes = runs, shapes
+    if len(self._progs) >= 8: self._progs.pop(next(iter(self._progs)))  # keep the 8 latest (input shape, threads)
+    self._progs[(tuple(shape), nth)] = prog   # per thread count: which steps stay serial depends on it
+    return prog
 
-    def _serial_faster(self, run, st, ins, buf, nth, rounds=3):
-        "Should `run` (a numba step) stay on one thread? Yes unless `nth` threads take < 0.75× its 1-thread time (on a loaded machine the fork-join costs more than it saves)"
-        env = [None] * self.nvals; env[st.ins[0]] = np.random.default_rng(0).random(math.prod(ins[0]), dtype=np.float32)
-        ts = {1: [], nth: []}
-        run(env, 1); run(env, nth)
-        for k in range(rounds):
-            for n in ((1, nth) if k % 2 else (nth, 1)):
-                t0 = time.perf_counter(); run(env, n); ts[n].append(time.perf_counter() - t0)
-        return float(np.median(ts[nth])) > 0.75 * float(np.median(ts[1]))  # parallel only when clearly faster
+# %% ../nbs/02a_plan.ipynb #a0d82f53
+def _decided(T)->bool:
+    "`time_interleaved`'s early stop for two candidate kernels: one 4× faster at its first call, or 1.5× in every sample of three rounds"
+    lo, hi = sorted(T, key=T.first.get)
+    if T.first[hi] > 4 * T.first[lo]: return True
+    if len(T[lo]) < 3: return False
+    lo, hi = sorted(T, key=lambda k: np.median(T[k]))
+    return 1.5 * max(T[lo]) < min(T[hi])
 
-    def _nth(self): return self.threads or numba.get_num_threads()
+@patch
+def _measure(self:SparsePlan, shapes, step_in, nth, repeats=5):
+    "Time the candidate kernels of every step not yet decided (`time_interleaved`, medians; stops early when they are far apart)"
+    rng = np.random.default_rng(0)
+    for st, ins in zip(self.steps, step_in):
+        if getattr(st, 'mode', 'x') is not None: continue
+        env = [None] * self.nvals; env[st.ins[0]] = rng.random(math.prod(ins[0]), dtype=np.float32)
+        buf = np.empty(math.prod(shapes[st.out]), np.float32)
+        fs = {m: (lambda f=st.bind(ins, buf, mode=m): f(env, nth)) for m in st.modes}
+        T = time_interleaved(fs, repeats=repeats, warmup=0, threads=None, min_time=0, stop=_decided)
+        st.times = {m: T.median(m) for m in st.modes}
+        st.mode = min(st.times, key=st.times.get)
+        if isinstance(st, PointwiseStep): st.why += f"; {st.mode} measured faster"
 
-    def forward(self, x:torch.Tensor) -> torch.Tensor:
-        _check_x(x, self.training)
-        nth = self._nth(); old, tt = numba.get_num_threads(), torch.get_num_threads()
-        if nth != old: numba.set_num_threads(nth)
-        if tt != 1: torch.set_num_threads(1)  # one pool per forward: numba's; torch steps run on the calling thread
-        try:
-            prog = self._progs.get((tuple(x.shape), nth)) or self._specialise(tuple(x.shape), nth)
-            return prog(x, nth)
-        finally:
-            if nth != old: numba.set_num_threads(old)
-            if tt != 1: torch.set_num_threads(tt)
+# %% ../nbs/02a_plan.ipynb #d6f58f0c
+@patch
+def _serial_faster(self:SparsePlan, run, st, ins, buf, nth, rounds=3):
+    "Should `run` (a numba step) stay on one thread? Yes unless `nth` threads take < 0.75× its 1-thread time (on a loaded machine the fork-join costs more than it saves)"
+    env = [None] * self.nvals; env[st.ins[0]] = np.random.default_rng(0).random(math.prod(ins[0]), dtype=np.float32)
+    T = time_interleaved({1: lambda: run(env, 1), nth: lambda: run(env, nth)}, repeats=rounds, warmup=1, threads=None, min_time=0)
+    return T.median(nth) > 0.75 * T.median(1)  # parallel only when clearly faster
 
-    def profile(self, x:torch.Tensor, repeats:int=20) -> list:
-        "Median time of each step on input `x`: a list of dicts (name, op, kernel, ms)"
-        _check_x(x, self.training)
-        nth = self._nth(); old, tt = numba.get_num_threads(), torch.get_num_threads()
-        if nth != old: numba.set_num_threads(nth)
-        if tt != 1: torch.set_num_threads(1)
-        try:
-            prog = self._progs.get((tuple(x.shape), nth)) or self._specialise(tuple(x.shape), nth)
-            ts = [[] for _ in prog.runs]
-            for _ in range(repeats):
-                env = [None] * self.nvals; env[self.inp] = x.detach().numpy().reshape(-1)
-                for k, r in enumerate(prog.runs):
-                    t0 = time.perf_counter(); r(env, nth); ts[k].append(time.perf_counter() - t0)
-        finally:
-            if nth != old: numba.set_num_threads(old)
-            if tt != 1: torch.set_num_threads(tt)
-        return [dict(name=s.name, op=s.op, kernel=s.row().get('kernel', ''), ms=float(np.median(t)) * 1e3) for s, t in zip(self.steps, ts)]
+# %% ../nbs/02a_plan.ipynb #23009906
+@patch
+def forward(self:SparsePlan, x:torch.Tensor) -> torch.Tensor:
+    _check_x(x, self.training)
+    with pinned_threads(numba=self.threads, torch=1) as nth:  # one pool per forward: numba's; torch steps run on the calling thread
+        prog = self._progs.get((tuple(x.shape), nth)) or self._specialise(tuple(x.shape), nth)
+        return prog(x, nth)
 
-    def extra_repr(self): return f"{len(self.steps)} steps, threads={self.threads}"
+@patch
+def profile(self:SparsePlan, x:torch.Tensor, repeats:int=20) -> list:
+    "Median time of each step on input `x`: a list of dicts (name, op, kernel, ms)"
+    _check_x(x, self.training)
+    with pinned_threads(numba=self.threads, torch=1) as nth:
+        prog = self._progs.get((tuple(x.shape), nth)) or self._specialise(tuple(x.shape), nth)
+        ts = [[] for _ in prog.runs]
+        for _ in range(repeats):   # the steps in order (each reads what the one before wrote): a profile, not a comparison
+            env = [None] * self.nvals; env[self.inp] = x.detach().numpy().reshape(-1)
+            for k, r in enumerate(prog.runs):
+                t0 = time.perf_counter(); r(env, nth); ts[k].append(time.perf_counter() - t0)
+    return [dict(name=s.name, op=s.op, kernel=s.row().get('kernel', ''), ms=float(np.median(t)) * 1e3) for s, t in zip(self.steps, ts)]
+
+@patch
+def extra_repr(self:SparsePlan): return f"{len(self.steps)} steps, threads={self.threads}"
 
 # %% ../nbs/02a_plan.ipynb #d142ad9a
 def compile_plan(model:nn.Module, # a (pruned) model; it is not modified
@@ -737,8 +731,7 @@ def compile_plan(model:nn.Module, # a (pruned) model; it is not modified
     if not isinstance(model, nn.Module): raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     if isinstance(min_sparsity, bool) or not isinstance(min_sparsity, (int, float)) or not 0 <= min_sparsity <= 1:
         raise ValueError(f"min_sparsity must be a number in [0, 1], got {min_sparsity!r}")
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= numba.config.NUMBA_NUM_THREADS):
-        raise ValueError(f"threads must be None or an int in [1, {numba.config.NUMBA_NUM_THREADS}] (NUMBA_NUM_THREADS), got {threads!r}")
+    threads = check_threads(threads)
     if input_size is not None and (not isinstance(input_size, (tuple, list)) or not all(isinstance(v, int) and v > 0 for v in input_size)):
         raise ValueError(f"input_size must be a tuple of positive ints (one input without the batch dim), got {input_size!r}")
     block = None if block is None else check_pair(block, 'block')
