@@ -24,7 +24,7 @@ from .edgepopup import to_subnet, subnet_splitter
 from .layers import to_sparse
 
 # %% auto #0
-__all__ = ['classifier_learner', 'subnet_learner', 'model_preds', 'evaluate', 'nonzeros', 'to_sparse_checked']
+__all__ = ['classifier_learner', 'subnet_learner', 'model_preds', 'evaluate', 'nonzeros', 'compare_models', 'to_sparse_checked']
 
 # %% ../nbs/07a_recipes.ipynb #6a3d03d0
 @delegates(Learner.__init__)
@@ -43,7 +43,10 @@ def sparsify(self:Learner,
              schedule='cubic', # a name in `SCHEDULES`, a `Schedule`, or a callable `pct -> sparsity`
              **kwargs)->Learner: # `SparsifyCallback` arguments (`start`, `end`, `granularity`, `scope`, `criterion`, ...)
     "Add a `SparsifyCallback(sparsity, schedule, **kwargs)` to the learner and return it (like `to_fp16`)"
-    return self.add_cb(SparsifyCallback(sparsity, schedule, **kwargs))
+    cb = SparsifyCallback(sparsity, schedule, **kwargs)
+    self.add_cb(cb)
+    cb.after_create()   # the masks exist at once, as for a callback given to `Learner`: `learn.load` finds their buffers
+    return self
 
 @patch
 def __call__(self:SparsifyCallback, event_name):
@@ -97,14 +100,19 @@ def nonzeros(model:nn.Module)->int:
     return sum(int((p != 0).sum()) for p in model.parameters())
 
 # %% ../nbs/07a_recipes.ipynb #14461413
+def compare_models(model:nn.Module, # the reference (e.g. the pruned torch model)
+                   other:nn.Module, # the model that should predict the same (e.g. its `to_sparse` conversion)
+                   dl)->dict: # a loader of `(x, label)` batches, or `DataLoaders` (their `valid`)
+    "Both models' accuracies on `dl`, the fraction of identical predictions and the largest logit difference"
+    (z, y), (z2, _) = model_preds(model, dl), model_preds(other, dl)
+    p, p2 = z.argmax(1), z2.argmax(1)
+    return dict(accuracy=(p == y).float().mean().item(), other_accuracy=(p2 == y).float().mean().item(),
+                same_predictions=(p == p2).float().mean().item(), max_logit_diff=float((z2 - z).abs().max()))
+
 @delegates(to_sparse)
 def to_sparse_checked(model:nn.Module, # a pruned model (masks stripped or not: the masked weights are zeros)
                       dl, # a loader of `(x, label)` batches, or `DataLoaders` (their `valid`)
                       **kwargs)->tuple: # `to_sparse` arguments (`min_sparsity`, `dense_if_faster`, `block`, ...)
-    "`(fast, check)`: `to_sparse(model, **kwargs)` and how its predictions on `dl` compare with `model`'s"
-    z, y = model_preds(model, dl)
+    "`(fast, check)`: `to_sparse(model, **kwargs)` and `compare_models(model, fast, dl)`"
     fast = to_sparse(model, **kwargs)
-    z2, _ = model_preds(fast, dl)
-    p, p2 = z.argmax(1), z2.argmax(1)
-    return fast, dict(accuracy=(p == y).float().mean().item(), sparse_accuracy=(p2 == y).float().mean().item(),
-                      same_predictions=(p == p2).float().mean().item(), max_logit_diff=float((z2 - z).abs().max()))
+    return fast, compare_models(model, fast, dl)
