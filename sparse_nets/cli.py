@@ -283,18 +283,6 @@ def _check_prune(o:dict):
     _int_opt('threads', o['threads'], 1, _cores())
     return _out_opt('out', o['out'])
 
-def _train(learn, epochs, lr, progress, label):
-    "One-cycle training of `learn` (Adam, `sparse_nets.recipes.classifier_learner`), announced by `label`; returns the per-epoch validation accuracies."
-    from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (patches Learner.fit_one_cycle)
-    print(label, flush=True)
-    with _bar(learn, progress, prefix='  '): learn.fit_one_cycle(epochs, lr)
-    return [float(v[-1]) for v in learn.recorder.values]
-
-def _nbytes(model)->int:
-    "Bytes of the tensors of `model`'s state_dict (weights, sparse arrays, BN statistics)."
-    import torch
-    return sum(t.numel() * t.element_size() for t in model.state_dict().values() if isinstance(t, torch.Tensor))
-
 def _median(xs): xs = sorted(xs); n = len(xs); return (xs[n//2] + xs[(n - 1)//2]) / 2
 
 def _time_pair(dense, sparse, x, threads, repeats):
@@ -307,6 +295,19 @@ def _time_pair(dense, sparse, x, threads, repeats):
     d, sp = s['dense', threads], s['sparse', threads]
     return dict(dense_ms=_median(d)*1e3, sparse_ms=_median(sp)*1e3, speedup=_median([a/b for a, b in zip(d, sp)]),
                 repeats=len(d), samples=len(x))
+
+# %% ../nbs/09_cli.ipynb #4cf028fd
+def _train(learn, epochs, lr, progress, label):
+    "One-cycle training of `learn` (Adam, `sparse_nets.recipes.classifier_learner`), announced by `label`; returns the per-epoch validation accuracies."
+    from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (patches Learner.fit_one_cycle)
+    print(label, flush=True)
+    with _bar(learn, progress, prefix='  '): learn.fit_one_cycle(epochs, lr)
+    return [float(v[-1]) for v in learn.recorder.values]
+
+def _nbytes(model)->int:
+    "Bytes of the tensors of `model`'s state_dict (weights, sparse arrays, BN statistics)."
+    import torch
+    return sum(t.numel() * t.element_size() for t in model.state_dict().values() if isinstance(t, torch.Tensor))
 
 def _rows(report)->list:
     "`to_sparse`'s layer report as JSON-ready dicts."
@@ -341,7 +342,7 @@ def _plot_report(rep:dict): # what `prune` returns (or its report.json, loaded)
     fig.tight_layout()
     return fig
 
-# %% ../nbs/09_cli.ipynb #991c911a
+# %% ../nbs/09_cli.ipynb #report-lines
 _FULL_RUN = dict(dense=0.988, pruned=0.971, sparse=0.971, epochs=8)   # the recorded default run at the end of this notebook (checked there)
 
 def _layer_lines(report)->list:
@@ -354,6 +355,7 @@ def _layer_lines(report)->list:
         lines.append(f"  {r.name:<12} {'x'.join(map(str, r.shape)):<10} {sp}  {how}" + (f": {r.reason}" if r.reason else ''))
     return lines
 
+# %% ../nbs/09_cli.ipynb #90b95839
 def _save_fig(fig, path):
     "Save `fig` as a PNG at `path` (any name) and close it: a command shows no window and keeps no figure open."
     import matplotlib.pyplot as plt
@@ -372,6 +374,7 @@ def _save_outputs(out, pruned, fast, rep):
     write_atomic(out/'report.json', lambda t: Path(t).write_text(json.dumps(rep, indent=1, default=str)))
     return rep['files']
 
+# %% ../nbs/09_cli.ipynb #991c911a
 @command
 def prune(data:str='mnist1d', # bundled data set: mnist1d or digits
           model:str='mobilenet1d', # mobilenet1d, cnn1d or mlp (mnist1d); mlp, conv2 or conv4 (digits)
@@ -402,6 +405,7 @@ def prune(data:str='mnist1d', # bundled data set: mnist1d or digits
     from sparse_nets.bench import pinned_threads
     with pinned_threads(threads): return _prune(**locals())
 
+# %% ../nbs/09_cli.ipynb #94bf1de4
 def _prune(data, model, width, sparsity, schedule, start, end, granularity, scope, prune_last, epochs, lr, bs, seed, reference,
            quick, progress, convert, threads, out, t_start, cpu_start, **_):
     "The work of `prune`, its options checked, threads pinned."
@@ -450,6 +454,7 @@ def _prune(data, model, width, sparsity, schedule, start, end, granularity, scop
         print(f"\nwrote {', '.join(files)} to {out}/ (load the sparse model with torch.load('{out}/sparse_model.pt', weights_only=False))")
     return rep
 
+# %% ../nbs/09_cli.ipynb #e753dadd
 def _print_report(rep, fast):
     "The closing report of `prune`."
     print(f"\nlayers (sparsity, and how each runs in the sparse model):")
@@ -512,6 +517,7 @@ def _check_edgepopup(o:dict):
     _int_opt('bs', o['bs']); _int_opt('seed', o['seed'], 0)
     return _out_file_opt('out', o['out'])
 
+# %% ../nbs/09_cli.ipynb #bdc63ba7
 @command
 def edgepopup(data:str='mnist1d', # bundled data set: mnist1d or digits
               model:str='cnn1d', # cnn1d or mlp (mnist1d); mlp, conv2 or conv4 (digits)

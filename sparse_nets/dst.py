@@ -6,12 +6,12 @@ Docs: https://sparse-nets.github.io/sparse_nets/dst.html.md"""
 
 # %% ../nbs/04b_dst.ipynb #a18eb1cc
 from __future__ import annotations
-import math, numbers
+import math
 import torch
-from torch import nn, Tensor
-from fastcore.basics import store_attr
+from torch import Tensor
+from fastcore.basics import store_attr, patch
 from fastai.callback.core import Callback
-from .schedules import check_sparsity, _check_int
+from ._checks import check_sparsity, check_int, check_real, check_choice
 from .pruning import Sparsifier, SparsifyCallback, PRUNABLE, _keep_top, _inner
 
 # %% auto #0
@@ -23,9 +23,7 @@ def erk_densities(shapes:list, # weight shapes of the sparse layers
                   distribution:str='erk', # 'erk' (Erdős–Rényi-Kernel), 'er' (Erdős–Rényi: only the first two dims) or 'uniform'
                   power:float=1.): # exponent on the ER(K) ratio (RigL's `erk_power_scale`)
     "Density of each layer: uniform, or $\\epsilon\\,(\\sum_i d_i / \\prod_i d_i)^{power}$ with $\\epsilon$ set so the total kept is `density`, layers that would pass 1 set dense (Evci et al. 2020)."
-    if distribution not in ('erk', 'er', 'uniform'): raise ValueError(f"`distribution` must be 'erk', 'er' or 'uniform', got {distribution!r}")
-    if isinstance(density, bool) or not isinstance(density, numbers.Real) or not 0 < density <= 1:
-        raise ValueError(f"`density` must be in (0, 1], got {density!r}")
+    check_choice(distribution, 'distribution', ('erk', 'er', 'uniform')); density = check_real(density, 'density', 0, 1, lo_open=True)
     shapes = [tuple(int(d) for d in s) for s in shapes]
     if not shapes: raise ValueError("`shapes` is empty")
     n = [math.prod(s) for s in shapes]
@@ -42,6 +40,7 @@ def erk_densities(shapes:list, # weight shapes of the sparse layers
         dense |= {i for i in over if raw[i] == mx}
     return [1. if i in dense else eps * raw[i] for i in range(len(n))]
 
+# %% ../nbs/04b_dst.ipynb #e15623e3
 def update_fraction(step:int, # the current batch
                     end_step:int, # the batch after which masks stop changing ($T_{end}$)
                     alpha:float=0.3): # the initial fraction $\alpha$
@@ -49,6 +48,7 @@ def update_fraction(step:int, # the current batch
     if step >= end_step: return 0.
     return alpha / 2 * (1 + math.cos(math.pi * step / end_step))
 
+# %% ../nbs/04b_dst.ipynb #20fe3268
 def drop_grow(mask:Tensor, # boolean mask of a layer
               drop_scores:Tensor, # scores of the active weights (the smallest `k` are dropped): RigL/SET use $|W|$
               grow_scores:Tensor, # scores of the inactive ones (the largest `k` grow): RigL $|\\nabla_W L|$, SET random
@@ -86,69 +86,80 @@ class DynamicSparseCallback(Callback):
                  show_report:bool=False): # print `sparsity_report` after fit
         check_sparsity(sparsity, 'sparsity')
         if sparsity == 0: raise ValueError("`sparsity` must be > 0 for dynamic sparse training")
-        if grow not in ('gradient', 'random'): raise ValueError(f"`grow` must be 'gradient' (RigL) or 'random' (SET), got {grow!r}")
-        if distribution not in ('erk', 'er', 'uniform'): raise ValueError(f"`distribution` must be 'erk', 'er' or 'uniform', got {distribution!r}")
-        if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0 < alpha <= 1: raise ValueError(f"`alpha` must be in (0, 1], got {alpha!r}")
-        if isinstance(end, bool) or not isinstance(end, numbers.Real) or not 0 < end <= 1: raise ValueError(f"`end` must be in (0, 1], got {end!r}")
-        _check_int(delta, 'delta', 1); _check_int(seed, 'seed', 0)
+        check_choice(grow, 'grow', ('gradient', 'random')); check_choice(distribution, 'distribution', ('erk', 'er', 'uniform'))
+        check_real(alpha, 'alpha', 0, 1, lo_open=True); check_real(end, 'end', 0, 1, lo_open=True)
+        check_int(delta, 'delta', 1); check_int(seed, 'seed', 0)
         store_attr('sparsity,grow,distribution,alpha,delta,end,seed,show_report')
         self.sel = dict(layer_types=layer_types, skip_first=skip_first, skip_last=skip_last, skip_depthwise=skip_depthwise, name_filter=name_filter)
         self.sparsifier, self.history = None, []
 
-    def _setup(self):
-        m = _inner(self.learn.model)
-        if self.sparsifier is None or self.sparsifier.model is not m: self.sparsifier = Sparsifier(m, **self.sel)
+# %% ../nbs/04b_dst.ipynb #a3b29b12
+@patch
+def _setup(self:DynamicSparseCallback):
+    m = _inner(self.learn.model)
+    if self.sparsifier is None or self.sparsifier.model is not m: self.sparsifier = Sparsifier(m, **self.sel)
 
-    def after_create(self): self._setup()
+@patch
+def after_create(self:DynamicSparseCallback): self._setup()
 
-    @torch.no_grad()
-    def init_masks(self):
-        "Random masks at the `distribution`'s layer densities (exact counts), weights zeroed outside them."
-        sp = self.sparsifier
-        self.densities = erk_densities([m.weight.shape for _, m in sp.layers], 1 - self.sparsity, self.distribution)
-        g = torch.Generator().manual_seed(self.seed)
-        for (_, m), d in zip(sp.layers, self.densities): m.weight_mask.copy_(random_mask(m.weight.shape, d, g))
-        sp.apply()
+@patch
+@torch.no_grad()
+def init_masks(self:DynamicSparseCallback):
+    "Random masks at the `distribution`'s layer densities (exact counts), weights zeroed outside them."
+    sp = self.sparsifier
+    self.densities = erk_densities([m.weight.shape for _, m in sp.layers], 1 - self.sparsity, self.distribution)
+    g = torch.Generator().manual_seed(self.seed)
+    for (_, m), d in zip(sp.layers, self.densities): m.weight_mask.copy_(random_mask(m.weight.shape, d, g))
+    sp.apply()
 
-    def before_fit(self):
-        self._setup()
-        self.active = not hasattr(self.learn, 'lr_finder')
-        if all(bool(m.weight_mask.all()) for _, m in self.sparsifier.layers): self.init_masks()   # masks loaded by `learn.load` are kept
-        self.sparsifier.apply()
-        self._g = torch.Generator().manual_seed(self.seed + 1)
+@patch
+def before_fit(self:DynamicSparseCallback):
+    self._setup()
+    self.active = not hasattr(self.learn, 'lr_finder')
+    if all(bool(m.weight_mask.all()) for _, m in self.sparsifier.layers): self.init_masks()   # masks loaded by `learn.load` are kept
+    self.sparsifier.apply()
+    self._g = torch.Generator().manual_seed(self.seed + 1)
 
-    def end_step(self): return int(self.end * self.n_epoch * self.n_iter)
+@patch
+def end_step(self:DynamicSparseCallback): return int(self.end * self.n_epoch * self.n_iter)
 
-    @torch.no_grad()
-    def update(self, step:int):
-        "One drop/grow step on every layer, with RigL's fraction at `step`; grown weights and their optimizer state start at zero."
-        f = update_fraction(step, self.end_step(), self.alpha)
-        moved = []
-        for _, m in self.sparsifier.layers:
-            w, mask = m.weight, m.weight_mask
-            k = round(f * int(mask.sum()))
-            if self.grow == 'gradient':
-                if w.grad is None: raise ValueError("RigL grows by the dense gradient but the layer has no `.grad` at `after_backward`")
-                gs = w.grad.abs()
-            else: gs = torch.rand(w.shape, generator=self._g).to(w.device)
-            new, grown = drop_grow(mask, w.abs(), gs, k)
-            mask.copy_(new); w.mul_(new)                     # dropped and grown weights are zero
-            opt = getattr(self.learn, 'opt', None)
-            st = opt.state.get(w, {}) if isinstance(getattr(opt, 'state', None), dict) else {}
-            for v in st.values():
-                if isinstance(v, Tensor) and v.shape == w.shape: v.masked_fill_(grown, 0)
-            moved.append(k)
-        self.history.append(dict(step=step, fraction=f, moved=moved))
+# %% ../nbs/04b_dst.ipynb #e6022577
+@patch
+@torch.no_grad()
+def update(self:DynamicSparseCallback, step:int):
+    "One drop/grow step on every layer, with RigL's fraction at `step`; grown weights and their optimizer state start at zero."
+    f = update_fraction(step, self.end_step(), self.alpha)
+    moved = []
+    for _, m in self.sparsifier.layers:
+        w, mask = m.weight, m.weight_mask
+        k = round(f * int(mask.sum()))
+        if self.grow == 'gradient':
+            if w.grad is None: raise ValueError("RigL grows by the dense gradient but the layer has no `.grad` at `after_backward`")
+            gs = w.grad.abs()
+        else: gs = torch.rand(w.shape, generator=self._g).to(w.device)
+        new, grown = drop_grow(mask, w.abs(), gs, k)
+        mask.copy_(new); w.mul_(new)                     # dropped and grown weights are zero
+        opt = getattr(self.learn, 'opt', None)
+        st = opt.state.get(w, {}) if isinstance(getattr(opt, 'state', None), dict) else {}
+        for v in st.values():
+            if isinstance(v, Tensor) and v.shape == w.shape: v.masked_fill_(grown, 0)
+        moved.append(k)
+    self.history.append(dict(step=step, fraction=f, moved=moved))
 
-    def after_backward(self):
-        if not (self.training and self.active): return
-        step = self.epoch * self.n_iter + self.iter
-        if 0 < step < self.end_step() and step % self.delta == 0: self.update(step)
+# %% ../nbs/04b_dst.ipynb #2b1d6ea2
+@patch
+def after_backward(self:DynamicSparseCallback):
+    if not (self.training and self.active): return
+    step = self.epoch * self.n_iter + self.iter
+    if 0 < step < self.end_step() and step % self.delta == 0: self.update(step)
 
-    def before_step(self): self.sparsifier.mask_grads()
-    def after_step(self): self.sparsifier.apply()
-    def after_fit(self):
-        if self.show_report and self.active: print(self.sparsifier.report().to_string(index=False))
+@patch
+def before_step(self:DynamicSparseCallback): self.sparsifier.mask_grads()
+@patch
+def after_step(self:DynamicSparseCallback): self.sparsifier.apply()
+@patch
+def after_fit(self:DynamicSparseCallback):
+    if self.show_report and self.active: print(self.sparsifier.report().to_string(index=False))
 
 class RigLCallback(DynamicSparseCallback):
     "RigL (Evci et al. 2020): drop the smallest $|W|$, grow where the dense gradient $|\\nabla_W L|$ is largest; ERK densities."

@@ -14,7 +14,8 @@ import torch.distributed as dist
 from fastcore.basics import store_attr, patch
 from fastcore.meta import delegates
 from fastai.callback.core import Callback
-from .schedules import Schedule, get_schedule, linear, check_sparsity, _check_int
+from ._checks import check_sparsity, check_int, check_choice
+from .schedules import Schedule, get_schedule, linear
 from .criteria import get_criterion
 
 # %% auto #0
@@ -93,7 +94,7 @@ def group_scores(w:Tensor, # a weight (out, in, *kernel) or (out, in)
         return m.permute(1, 2, 0).reshape(shape).contiguous()
     return gs, expand
 
-# %% ../nbs/04_pruning.ipynb #14495267
+# %% ../nbs/04_pruning.ipynb #492a6acb
 def _keep_top(scores:Tensor, k:int):
     "Boolean vector keeping the `k` largest scores; ties: the lower index is dropped first (as a stable sort would)."
     n = scores.numel()
@@ -114,6 +115,7 @@ def _nm_keep(s:Tensor, n:int, m:int, keep:int):
     k = torch.zeros_like(t, dtype=torch.bool).scatter_(1, order[:, m - keep:], True)
     return k.reshape(O, -1, I).permute(0, 2, 1).reshape(s.shape)
 
+# %% ../nbs/04_pruning.ipynb #44e77bc3
 def masks_from_scores(scores:list, # elementwise scores, one tensor per layer (larger = kept)
                       sparsity:float, # fraction of groups to remove, in [0, 1)
                       scope:str='local', # 'local': each layer at `sparsity`; 'global': one threshold across layers
@@ -155,6 +157,7 @@ def masks_from_scores(scores:list, # elementwise scores, one tensor per layer (l
         keeps = [k.to(gs.device) for k, gs in zip(torch.split(keep, [gs.numel() for gs in gss]), gss)]
     return [ex(k) for (_, ex), k in zip(sc, keeps)]
 
+# %% ../nbs/04_pruning.ipynb #14495267
 def magnitude_masks(weights:list, # weights of the layers to prune
                     sparsity:float, # fraction of groups to remove, in [0, 1)
                     scope:str='local', # 'local': each layer at `sparsity`; 'global': one threshold across layers
@@ -255,9 +258,7 @@ class Sparsifier:
                  name_filter=None, # regex or callable `(name, module) -> bool` selecting layers
                  sync:bool=True, # broadcast masks from rank 0 when torch.distributed is initialised
                  criterion='magnitude'): # a name in `CRITERIA` ('magnitude', 'movement', 'taylor', 'activation_aware', 'random') or a `Criterion`
-        if scope not in ('local', 'global'): raise ValueError(f"`scope` must be 'local' or 'global', got {scope!r}")
-        if norm not in ('l1', 'l2'): raise ValueError(f"`norm` must be 'l1' or 'l2', got {norm!r}")
-        if partial not in ('keep', 'error'): raise ValueError(f"`partial` must be 'keep' or 'error', got {partial!r}")
+        check_choice(scope, 'scope', ('local', 'global')); check_choice(norm, 'norm', ('l1', 'l2')); check_choice(partial, 'partial', ('keep', 'error'))
         granularity = normalize_granularity(granularity)
         if _nm(granularity) and scope != 'local': raise ValueError(f"`scope` must be 'local' with granularity {granularity!r}")
         criterion = get_criterion(criterion)
@@ -340,7 +341,7 @@ def sparsity(self:Sparsifier):
     tot = sum(m.weight_mask.numel() for _, m in self.layers)
     return 1 - sum(self.kept()) / tot
 
-# %% ../nbs/04_pruning.ipynb #4483a9b3
+# %% ../nbs/04_pruning.ipynb #650ad294
 def _sparsifier_kwargs(kwargs:dict)->dict:
     "`kwargs` checked as `Sparsifier` arguments (unknown names refused) before any model exists; granularity normalised, criterion built."
     known = set(inspect.signature(Sparsifier).parameters) - {'model'}
@@ -362,6 +363,7 @@ def _check_schedule_args(schedule, sc, sparsity, initial_sparsity, start, end):
             raise ValueError(f"`{arg}` ({v}) conflicts with the schedule's {arg if arg != 'sparsity' else 'final_sparsity'} ({mine}): "
                              "a `Schedule` carries its own sparsities and start/end")
 
+# %% ../nbs/04_pruning.ipynb #4483a9b3
 @delegates(Sparsifier, but=['model'])
 class SparsifyCallback(Callback):
     "Gradual pruning for a fastai `Learner`: masks follow `schedule` (scored by `criterion`), enforced after every step."
@@ -376,7 +378,7 @@ class SparsifyCallback(Callback):
                  show_report:bool=True, # print `sparsity_report` after fit
                  **kwargs): # `Sparsifier`'s arguments: `scope`, `granularity`, `criterion`, `skip_last`, `name_filter`, ...
         if sparsity is not None: check_sparsity(sparsity, 'sparsity')
-        if frequency is not None: _check_int(frequency, 'frequency', 1)
+        if frequency is not None: check_int(frequency, 'frequency', 1)
         self.schedule = get_schedule(schedule, sparsity, initial_sparsity, start, end)
         if isinstance(self.schedule, Schedule): _check_schedule_args(schedule, self.schedule, sparsity, initial_sparsity, start, end)
         else: self._gate = linear(0., 0., start, end)   # only its steps/gating are used
@@ -468,7 +470,7 @@ class RewindCallback(Callback):
     "Save the model's state after `rewind_iter` training batches of the first fit (Frankle et al. 2020); `rewind()` restores it at the masks' survivors."
     order = SparsifyCallback.order + 1
     def __init__(self, rewind_iter:int=0): # batches of training before the saved state (0: the initialisation, as in Frankle & Carbin 2019)
-        self.rewind_iter, self.state = _check_int(rewind_iter, 'rewind_iter', 0), None
+        self.rewind_iter, self.state = check_int(rewind_iter, 'rewind_iter', 0), None
     def _save(self):
         self.state = {k: v.detach().clone() for k, v in _inner(self.learn.model).state_dict().items() if not k.endswith('weight_mask')}
     def before_fit(self):
@@ -485,6 +487,7 @@ class RewindCallback(Callback):
             if 'weight_mask' in m._buffers: m.weight.mul_(m.weight_mask)
         return model
 
+# %% ../nbs/04_pruning.ipynb #7dd91164
 class MaskCallback(Callback):
     "Keep a `Sparsifier`'s masks in force (gradients and weights zeroed around every optimizer step) without changing them."
     order = SparsifyCallback.order
@@ -493,11 +496,12 @@ class MaskCallback(Callback):
     def before_step(self): self.sparsifier.mask_grads()
     def after_step(self): self.sparsifier.apply()
 
+# %% ../nbs/04_pruning.ipynb #8e310f3c
 REWINDS = ('weights', 'lr', 'finetune')
 
 def imp_sparsities(sparsity:float, rounds:int):
     "Sparsity after each of `rounds` rounds of iterative pruning, removing the same fraction of the survivors each round: $1-(1-s)^{r/R}$."
-    sparsity, rounds = check_sparsity(sparsity, 'sparsity'), _check_int(rounds, 'rounds', 1)
+    sparsity, rounds = check_sparsity(sparsity, 'sparsity'), check_int(rounds, 'rounds', 1)
     return [1 - (1 - sparsity) ** (r / rounds) for r in range(1, rounds + 1)]
 
 def iterative_pruning(learn, # a fastai `Learner` (its model dense, untrained)
@@ -511,7 +515,7 @@ def iterative_pruning(learn, # a fastai `Learner` (its model dense, untrained)
                       **kwargs): # `Sparsifier` arguments (`scope`, `granularity`, `criterion`, ...)
     "Iterative pruning (Han et al. 2015; Frankle & Carbin 2019): train, prune to the next of `imp_sparsities`, rewind, retrain. Returns `(sparsifier, records)`."
     if rewind not in REWINDS: raise ValueError(f"`rewind` must be one of {REWINDS}, got {rewind!r}")
-    epochs = _check_int(epochs, 'epochs', 1)
+    epochs = check_int(epochs, 'epochs', 1)
     targets = imp_sparsities(sparsity, rounds)
     rw = RewindCallback(rewind_iter)
     def run(extra, retrain):
