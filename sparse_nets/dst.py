@@ -10,9 +10,8 @@ import math
 import torch
 from torch import Tensor
 from fastcore.basics import store_attr, patch
-from fastai.callback.core import Callback
 from ._checks import check_sparsity, check_int, check_real, check_choice
-from .pruning import Sparsifier, SparsifyCallback, PRUNABLE, _keep_top, _inner
+from .pruning import PRUNABLE, _keep_top, _SparsifierCallback
 
 # %% auto #0
 __all__ = ['erk_densities', 'update_fraction', 'drop_grow', 'random_mask', 'DynamicSparseCallback', 'RigLCallback', 'SETCallback']
@@ -71,9 +70,8 @@ def random_mask(shape, # the weight's shape
     return keep.view(shape)
 
 # %% ../nbs/04b_dst.ipynb #c01e17c4
-class DynamicSparseCallback(Callback):
+class DynamicSparseCallback(_SparsifierCallback):
     "Dynamic sparse training at a fixed sparsity from the first step: every `delta` batches drop by $|W|$ and regrow (RigL: by $|\\nabla L|$, SET: at random)."
-    order = SparsifyCallback.order
     def __init__(self,
                  sparsity:float, # sparsity of the pruned layers together, held from the first batch, in (0, 1)
                  grow:str='gradient', # 'gradient' (RigL, Evci et al. 2020) or 'random' (SET, Mocanu et al. 2018)
@@ -90,18 +88,10 @@ class DynamicSparseCallback(Callback):
         check_real(alpha, 'alpha', 0, 1, lo_open=True); check_real(end, 'end', 0, 1, lo_open=True)
         check_int(delta, 'delta', 1); check_int(seed, 'seed', 0)
         store_attr('sparsity,grow,distribution,alpha,delta,end,seed,show_report')
-        self.sel = dict(layer_types=layer_types, skip_first=skip_first, skip_last=skip_last, skip_depthwise=skip_depthwise, name_filter=name_filter)
+        self.sp_kwargs = dict(layer_types=layer_types, skip_first=skip_first, skip_last=skip_last, skip_depthwise=skip_depthwise, name_filter=name_filter)
         self.sparsifier, self.history = None, []
 
 # %% ../nbs/04b_dst.ipynb #a3b29b12
-@patch
-def _setup(self:DynamicSparseCallback):
-    m = _inner(self.learn.model)
-    if self.sparsifier is None or self.sparsifier.model is not m: self.sparsifier = Sparsifier(m, **self.sel)
-
-@patch
-def after_create(self:DynamicSparseCallback): self._setup()
-
 @patch
 @torch.no_grad()
 def init_masks(self:DynamicSparseCallback):
@@ -152,14 +142,6 @@ def after_backward(self:DynamicSparseCallback):
     if not (self.training and self.active): return
     step = self.epoch * self.n_iter + self.iter
     if 0 < step < self.end_step() and step % self.delta == 0: self.update(step)
-
-@patch
-def before_step(self:DynamicSparseCallback): self.sparsifier.mask_grads()
-@patch
-def after_step(self:DynamicSparseCallback): self.sparsifier.apply()
-@patch
-def after_fit(self:DynamicSparseCallback):
-    if self.show_report and self.active: print(self.sparsifier.report().to_string(index=False))
 
 class RigLCallback(DynamicSparseCallback):
     "RigL (Evci et al. 2020): drop the smallest $|W|$, grow where the dense gradient $|\\nabla_W L|$ is largest; ERK densities."

@@ -342,6 +342,18 @@ def sparsity(self:Sparsifier):
     return 1 - sum(self.kept()) / tot
 
 # %% ../nbs/04_pruning.ipynb #650ad294
+class _SparsifierCallback(Callback):
+    "What every callback owning a `Sparsifier` does: build it on the learner's (inner) model, enforce its masks around each optimizer step, report after fit."
+    order, show_report, active = 5, False, True   # order: before GradientAccumulation (6) and MixedPrecision (10)
+    def _setup(self):
+        m = _inner(self.learn.model)
+        if self.sparsifier is None or self.sparsifier.model is not m: self.sparsifier = Sparsifier(m, **self.sp_kwargs)
+    def after_create(self): self._setup()
+    def before_step(self): self.sparsifier.mask_grads()
+    def after_step(self): self.sparsifier.apply()
+    def after_fit(self):
+        if self.show_report and self.active: print(self.sparsifier.report().to_string(index=False))
+
 def _sparsifier_kwargs(kwargs:dict)->dict:
     "`kwargs` checked as `Sparsifier` arguments (unknown names refused) before any model exists; granularity normalised, criterion built."
     known = set(inspect.signature(Sparsifier).parameters) - {'model'}
@@ -365,9 +377,8 @@ def _check_schedule_args(schedule, sc, sparsity, initial_sparsity, start, end):
 
 # %% ../nbs/04_pruning.ipynb #4483a9b3
 @delegates(Sparsifier, but=['model'])
-class SparsifyCallback(Callback):
+class SparsifyCallback(_SparsifierCallback):
     "Gradual pruning for a fastai `Learner`: masks follow `schedule` (scored by `criterion`), enforced after every step."
-    order = 5   # before GradientAccumulation (6) and MixedPrecision (10)
     def __init__(self,
                  sparsity:float=None, # final sparsity (with a named `schedule`), in [0, 1)
                  schedule='cubic', # 'cubic'/'agp', 'linear', 'cosine', 'one_shot', a `Schedule`, or a callable `pct -> sparsity`
@@ -387,20 +398,12 @@ class SparsifyCallback(Callback):
 
 # %% ../nbs/04_pruning.ipynb #f9882af6
 @patch
-def _setup(self:SparsifyCallback):
-    m = _inner(self.learn.model)
-    if self.sparsifier is None or self.sparsifier.model is not m: self.sparsifier = Sparsifier(m, **self.sp_kwargs)
-
-@patch
 def _step(self:SparsifyCallback)->float:
     "The largest sparsity step of one pruned layer (one group of it; 1/M for N:M): masks miss their target by less."
     sp = self.sparsifier; g = sp.granularity
     if _nm(g): return 1 / _nm(g)[1]
     n = [m.weight_mask.numel() if g == 'weight' else group_scores(m.weight_mask, g, partial=sp.partial)[0].numel() for _, m in sp.layers]
     return 1 / min(n)
-
-@patch
-def after_create(self:SparsifyCallback): self._setup()
 
 @patch
 def before_fit(self:SparsifyCallback):
@@ -445,13 +448,6 @@ def before_batch(self:SparsifyCallback):
 @patch
 def after_backward(self:SparsifyCallback):
     if self.training and self.active: self.sparsifier.after_backward()
-@patch
-def before_step(self:SparsifyCallback): self.sparsifier.mask_grads()
-@patch
-def after_step(self:SparsifyCallback): self.sparsifier.apply()
-@patch
-def after_fit(self:SparsifyCallback):
-    if self.show_report and self.active: print(self.sparsifier.report().to_string(index=False))
 
 @patch
 def plot(self:SparsifyCallback, ax=None): # a matplotlib axis (default: a new figure)
@@ -488,13 +484,10 @@ class RewindCallback(Callback):
         return model
 
 # %% ../nbs/04_pruning.ipynb #7dd91164
-class MaskCallback(Callback):
+class MaskCallback(_SparsifierCallback):
     "Keep a `Sparsifier`'s masks in force (gradients and weights zeroed around every optimizer step) without changing them."
-    order = SparsifyCallback.order
     def __init__(self, sparsifier:Sparsifier): self.sparsifier = sparsifier
     def before_fit(self): self.sparsifier.apply()
-    def before_step(self): self.sparsifier.mask_grads()
-    def after_step(self): self.sparsifier.apply()
 
 # %% ../nbs/04_pruning.ipynb #8e310f3c
 REWINDS = ('weights', 'lr', 'finetune')
