@@ -376,9 +376,9 @@ def _check_schedule_args(schedule, sc, sparsity, initial_sparsity, start, end):
                              "a `Schedule` carries its own sparsities and start/end")
 
 # %% ../nbs/04_pruning.ipynb #4483a9b3
-@delegates(Sparsifier, but=['model'])
 class SparsifyCallback(_SparsifierCallback):
     "Gradual pruning for a fastai `Learner`: masks follow `schedule` (scored by `criterion`), enforced after every step."
+    @delegates(Sparsifier.__init__, but=['model'])
     def __init__(self,
                  sparsity:float=None, # final sparsity (with a named `schedule`), in [0, 1)
                  schedule='cubic', # 'cubic'/'agp', 'linear', 'cosine', 'one_shot', a `Schedule`, or a callable `pct -> sparsity`
