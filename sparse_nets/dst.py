@@ -93,14 +93,14 @@ class DynamicSparseCallback(_SparsifierCallback):
 
 # %% ../nbs/04b_dst.ipynb #a3b29b12
 @patch
-@torch.no_grad()
 def init_masks(self:DynamicSparseCallback):
     "Random masks at the `distribution`'s layer densities (exact counts), weights zeroed outside them."
-    sp = self.sparsifier
-    self.densities = erk_densities([m.weight.shape for _, m in sp.layers], 1 - self.sparsity, self.distribution)
-    g = torch.Generator().manual_seed(self.seed)
-    for (_, m), d in zip(sp.layers, self.densities): m.weight_mask.copy_(random_mask(m.weight.shape, d, g))
-    sp.apply()
+    with torch.no_grad():
+        sp = self.sparsifier
+        self.densities = erk_densities([m.weight.shape for _, m in sp.layers], 1 - self.sparsity, self.distribution)
+        g = torch.Generator().manual_seed(self.seed)
+        for (_, m), d in zip(sp.layers, self.densities): m.weight_mask.copy_(random_mask(m.weight.shape, d, g))
+        sp.apply()
 
 @patch
 def before_fit(self:DynamicSparseCallback):
@@ -115,26 +115,26 @@ def end_step(self:DynamicSparseCallback): return int(self.end * self.n_epoch * s
 
 # %% ../nbs/04b_dst.ipynb #e6022577
 @patch
-@torch.no_grad()
 def update(self:DynamicSparseCallback, step:int):
     "One drop/grow step on every layer, with RigL's fraction at `step`; grown weights and their optimizer state start at zero."
-    f = update_fraction(step, self.end_step(), self.alpha)
-    moved = []
-    for _, m in self.sparsifier.layers:
-        w, mask = m.weight, m.weight_mask
-        k = round(f * int(mask.sum()))
-        if self.grow == 'gradient':
-            if w.grad is None: raise ValueError("RigL grows by the dense gradient but the layer has no `.grad` at `after_backward`")
-            gs = w.grad.abs()
-        else: gs = torch.rand(w.shape, generator=self._g).to(w.device)
-        new, grown = drop_grow(mask, w.abs(), gs, k)
-        mask.copy_(new); w.mul_(new)                     # dropped and grown weights are zero
-        opt = getattr(self.learn, 'opt', None)
-        st = opt.state.get(w, {}) if isinstance(getattr(opt, 'state', None), dict) else {}
-        for v in st.values():
-            if isinstance(v, Tensor) and v.shape == w.shape: v.masked_fill_(grown, 0)
-        moved.append(k)
-    self.history.append(dict(step=step, fraction=f, moved=moved))
+    with torch.no_grad():
+        f = update_fraction(step, self.end_step(), self.alpha)
+        moved = []
+        for _, m in self.sparsifier.layers:
+            w, mask = m.weight, m.weight_mask
+            k = round(f * int(mask.sum()))
+            if self.grow == 'gradient':
+                if w.grad is None: raise ValueError("RigL grows by the dense gradient but the layer has no `.grad` at `after_backward`")
+                gs = w.grad.abs()
+            else: gs = torch.rand(w.shape, generator=self._g).to(w.device)
+            new, grown = drop_grow(mask, w.abs(), gs, k)
+            mask.copy_(new); w.mul_(new)                     # dropped and grown weights are zero
+            opt = getattr(self.learn, 'opt', None)
+            st = opt.state.get(w, {}) if isinstance(getattr(opt, 'state', None), dict) else {}
+            for v in st.values():
+                if isinstance(v, Tensor) and v.shape == w.shape: v.masked_fill_(grown, 0)
+            moved.append(k)
+        self.history.append(dict(step=step, fraction=f, moved=moved))
 
 # %% ../nbs/04b_dst.ipynb #2b1d6ea2
 @patch

@@ -283,24 +283,23 @@ class Sparsifier:
 
 # %% ../nbs/04_pruning.ipynb #f8c70d0a
 @patch
-@torch.no_grad()
 def prune(self:Sparsifier, sparsity:float): # the target: fraction of each layer's groups (or of all, 'global') masked, in [0, 1)
     "Compute masks at `sparsity` from the criterion's scores (pruned groups stay pruned), store them in the buffers and apply them."
     sparsity = check_sparsity(sparsity, 'sparsity')
-    if sparsity == 0: new = [torch.ones_like(m.weight_mask) for _, m in self.layers]
-    else:
-        self.criterion.before_prune(self.model)
-        new = masks_from_scores(self.criterion.scores(), sparsity, self.scope, self.granularity, self.norm, self.partial,
-                                masks=self.masks, signed=self.criterion.signed)
-        self.criterion.reset()
-    for (_, m), mk in zip(self.layers, new): m.weight_mask.copy_(mk)
-    if self.sync and dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
-        for _, m in self.layers:
-            b = m.weight_mask.to(torch.uint8)
-            dist.broadcast(b, src=0)
-            m.weight_mask.copy_(b.bool())
-    self.apply()
-    return self
+    with torch.no_grad():
+        if sparsity == 0: new = [torch.ones_like(m.weight_mask) for _, m in self.layers]
+        else:
+            self.criterion.before_prune(self.model)
+            new = masks_from_scores(self.criterion.scores(), sparsity, self.scope, self.granularity, self.norm, self.partial,
+                                    masks=self.masks, signed=self.criterion.signed)
+            self.criterion.reset()
+        for (_, m), mk in zip(self.layers, new): m.weight_mask.copy_(mk)
+        if self.sync and dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
+            for _, m in self.layers:
+                b = m.weight_mask.to(torch.uint8)
+                dist.broadcast(b, src=0)
+                m.weight_mask.copy_(b.bool())
+    return self.apply()
 
 # %% ../nbs/04_pruning.ipynb #125bfb89
 @patch
@@ -310,19 +309,19 @@ def after_backward(self:Sparsifier):
     return self
 
 @patch
-@torch.no_grad()
 def apply(self:Sparsifier):
     "Zero the pruned weights (call after every optimizer step)."
-    for _, m in self.layers: m.weight.mul_(m.weight_mask)
-    return self
+    with torch.no_grad():
+        for _, m in self.layers: m.weight.mul_(m.weight_mask)
+        return self
 
 @patch
-@torch.no_grad()
 def mask_grads(self:Sparsifier):
     "Zero the gradients of pruned weights (optional, before the optimizer step)."
-    for _, m in self.layers:
-        if m.weight.grad is not None: m.weight.grad.mul_(m.weight_mask)
-    return self
+    with torch.no_grad():
+        for _, m in self.layers:
+            if m.weight.grad is not None: m.weight.grad.mul_(m.weight_mask)
+        return self
 
 # %% ../nbs/04_pruning.ipynb #6edd7b9b
 @patch
