@@ -8,9 +8,10 @@ Docs: https://sparse-nets.github.io/sparse_nets/cli.html.md"""
 __all__ = ['command', 'UsageError', 'Terminated', 'run_guarded', 'main', 'write_atomic', 'bench', 'prune', 'edgepopup']
 
 # %% ../nbs/09_cli.ipynb #15a08d2f
-import os, sys, time, json, math, signal, warnings, contextlib
+import os, sys, time, json, signal, warnings, contextlib
 from pathlib import Path
 from fastcore.script import anno_parser, bool_arg, store_true
+from ._checks import check_int, check_real, check_choice, check_pair, _range
 
 # %% ../nbs/09_cli.ipynb #d5bf9387
 _COMMANDS = {}
@@ -84,6 +85,11 @@ def main(argv:list=None, # arguments after the program name (default: `sys.argv[
     return run_guarded(f'sparse-nets {name}', job)
 
 # %% ../nbs/09_cli.ipynb #bd47f9cd
+def _opt(check, name, v, what, *args):
+    "`check(v, name, *args)` (a `sparse_nets._checks` function); its TypeError/ValueError becomes a `UsageError`: '--name must be `what`'."
+    try: return check(v, name, *args)
+    except (TypeError, ValueError): raise UsageError(f"--{name} must be {what}") from None
+
 def _tuple(s:str, # comma-separated values, e.g. "0.5,0.9"
            typ=float, # type of each value
            name:str='value', # option name, for the error message
@@ -97,10 +103,9 @@ def _block(s:str, # 'weight' or 'RxC' such as '4x1'
           ):
     "Parse a granularity option: 'weight' stays a string, 'RxC' becomes `(R, C)`."
     if s in ('weight', 'filter', 'channel', None): return s
-    try: r, c = (int(v) for v in str(s).lower().split('x'))
-    except ValueError: r = c = 0
-    if r < 1 or c < 1: raise UsageError(f"--{name} must be weight, filter, channel or RxC blocks such as 4x1; got {s!r}")
-    return (r, c)
+    try: rc = tuple(int(v) for v in str(s).lower().split('x'))
+    except ValueError: rc = None
+    return _opt(check_pair, name, rc, f"weight, filter, channel or RxC blocks such as 4x1; got {s!r}")
 
 # %% ../nbs/09_cli.ipynb #checks-code
 def _cores()->int:
@@ -110,27 +115,15 @@ def _cores()->int:
 
 def _int_opt(name, v, lo=1, hi=None):
     "Check an int option in [lo, hi]."
-    if isinstance(v, bool) or not isinstance(v, int) or v < lo or (hi is not None and v > hi):
-        rng = f"in [{lo}, {hi}]" if hi is not None else f">= {lo}"
-        raise UsageError(f"--{name} must be an integer {rng}, got {v!r}")
-    return v
+    return _opt(check_int, name, v, f"an integer {_range(lo, hi)}, got {v!r}", lo, hi)
 
 def _num_opt(name, v, lo=None, hi=None, lo_open=False, hi_open=False):
     "Check a finite number option in the interval given by `lo`/`hi` (open or closed ends)."
-    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-    if ok and lo is not None: ok = v > lo if lo_open else v >= lo
-    if ok and hi is not None: ok = v < hi if hi_open else v <= hi
-    if not ok:
-        a = '' if lo is None else ('(' if lo_open else '[') + f"{lo}, "
-        b = '' if hi is None else f"{hi}" + (')' if hi_open else ']')
-        rng = (f"in {a}{b}" if lo is not None and hi is not None else f"{'>' if lo_open else '>='} {lo}" if lo is not None else f"{'<' if hi_open else '<='} {hi}")
-        raise UsageError(f"--{name} must be a finite number {rng}, got {v!r}")
-    return v
+    return _opt(check_real, name, v, f"a finite number {_range(lo, hi, lo_open, hi_open)}, got {v!r}", lo, hi, lo_open, hi_open)
 
 def _choice_opt(name, v, choices):
     "Check a name option against its allowed values."
-    if v not in choices: raise UsageError(f"--{name} must be one of {', '.join(map(str, choices))}; got {v!r}")
-    return v
+    return _opt(check_choice, name, v, f"one of {', '.join(map(str, choices))}; got {v!r}", choices)
 
 _FILE_SUFFIXES = ('.pt', '.pth', '.json', '.png', '.pkl', '.bin')
 
@@ -289,32 +282,6 @@ def _check_prune(o:dict):
     _int_opt('threads', o['threads'], 1, _cores())
     return _out_opt('out', o['out'])
 
-def _accuracy(model, dls):
-    "Validation accuracy, predictions and logits of `model` (eval mode, no grad)."
-    import torch
-    model.eval(); logits, ys = [], []
-    with torch.no_grad():
-        for xb, yb in dls.valid: logits.append(model(xb)); ys.append(yb)
-    z, y = torch.cat(logits), torch.cat(ys)
-    p = z.argmax(1)
-    return (p == y).float().mean().item(), p, z
-
-def _train(dls, net, epochs, lr, cbs, progress, label):
-    "One-cycle Adam training of `net` with fastai; returns the learner and the per-epoch validation accuracies."
-    from fastai.learner import Learner
-    from fastai.metrics import accuracy
-    from fastai.losses import CrossEntropyLossFlat
-    from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (patches Learner.fit_one_cycle)
-    learn = Learner(dls, net, loss_func=CrossEntropyLossFlat(), metrics=accuracy, cbs=cbs)
-    print(label, flush=True)
-    with _bar(learn, progress, prefix='  '): learn.fit_one_cycle(epochs, lr)
-    return learn, [float(v[-1]) for v in learn.recorder.values]
-
-def _nbytes(model)->int:
-    "Bytes of the tensors of `model`'s state_dict (weights, sparse arrays, BN statistics)."
-    import torch
-    return sum(t.numel() * t.element_size() for t in model.state_dict().values() if isinstance(t, torch.Tensor))
-
 def _time_pair(dense, sparse, x, threads, repeats):
     "Interleaved timings (`sparse_nets.host.time_interleaved`) of the dense pruned model and the sparse model on `x`: medians (s) and the median of paired ratios."
     import torch
@@ -326,6 +293,19 @@ def _time_pair(dense, sparse, x, threads, repeats):
     d, sp = T['dense', threads], T['sparse', threads]
     return dict(dense_ms=median(d)*1e3, sparse_ms=median(sp)*1e3, speedup=median([a/b for a, b in zip(d, sp)]),
                 repeats=len(d), samples=len(x))
+
+# %% ../nbs/09_cli.ipynb #4cf028fd
+def _train(learn, epochs, lr, progress, label):
+    "One-cycle training of `learn` (Adam, `sparse_nets.recipes.classifier_learner`), announced by `label`; returns the per-epoch validation accuracies."
+    from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (patches Learner.fit_one_cycle)
+    print(label, flush=True)
+    with _bar(learn, progress, prefix='  '): learn.fit_one_cycle(epochs, lr)
+    return [float(v[-1]) for v in learn.recorder.values]
+
+def _nbytes(model)->int:
+    "Bytes of the tensors of `model`'s state_dict (weights, sparse arrays, BN statistics)."
+    import torch
+    return sum(t.numel() * t.element_size() for t in model.state_dict().values() if isinstance(t, torch.Tensor))
 
 def _rows(report)->list:
     "`to_sparse`'s layer report as JSON-ready dicts."
@@ -360,7 +340,7 @@ def _plot_report(rep:dict): # what `prune` returns (or its report.json, loaded)
     fig.tight_layout()
     return fig
 
-# %% ../nbs/09_cli.ipynb #991c911a
+# %% ../nbs/09_cli.ipynb #report-lines
 _FULL_RUN = dict(dense=0.988, pruned=0.971, sparse=0.971, epochs=8)   # the recorded default run at the end of this notebook (checked there)
 
 def _layer_lines(report)->list:
@@ -373,6 +353,7 @@ def _layer_lines(report)->list:
         lines.append(f"  {r.name:<12} {'x'.join(map(str, r.shape)):<10} {sp}  {how}" + (f": {r.reason}" if r.reason else ''))
     return lines
 
+# %% ../nbs/09_cli.ipynb #90b95839
 def _save_fig(fig, path):
     "Save `fig` as a PNG at `path` (any name) and close it: a command shows no window and keeps no figure open."
     import matplotlib.pyplot as plt
@@ -391,6 +372,7 @@ def _save_outputs(out, pruned, fast, rep):
     write_atomic(out/'report.json', lambda t: Path(t).write_text(json.dumps(rep, indent=1, default=str)))
     return rep['files']
 
+# %% ../nbs/09_cli.ipynb #991c911a
 @command
 def prune(data:str='mnist1d', # bundled data set: mnist1d or digits
           model:str='mobilenet1d', # mobilenet1d, cnn1d or mlp (mnist1d); mlp, conv2 or conv4 (digits)
@@ -421,12 +403,14 @@ def prune(data:str='mnist1d', # bundled data set: mnist1d or digits
     from sparse_nets.host import pinned_threads
     with pinned_threads(threads): return _prune(**locals())
 
+# %% ../nbs/09_cli.ipynb #94bf1de4
 def _prune(data, model, width, sparsity, schedule, start, end, granularity, scope, prune_last, epochs, lr, bs, seed, reference,
            quick, progress, convert, threads, out, t_start, cpu_start, **_):
     "The work of `prune`, its options checked, threads pinned."
     import torch
-    from sparse_nets.pruning import SparsifyCallback, strip
+    from sparse_nets.pruning import strip
     from sparse_nets.models import n_params
+    from sparse_nets.recipes import classifier_learner, evaluate, to_sparse_checked
     from sparse_nets.host import loadavg, machine_info
     load0 = loadavg()
     dls, net = _task(data, model, width, bs, seed)
@@ -438,25 +422,24 @@ def _prune(data, model, width, sparsity, schedule, start, end, granularity, scop
           + ("\n  SMOKE RUN (--quick): too short to train the model; it checks the whole path in seconds" if quick else ""), flush=True)
     if reference:
         _, dense_net = _task(data, model, width, bs, seed)   # same seed: the same initial weights as `net`
-        learn_d, rep['dense_curve'] = _train(dls, dense_net, epochs, lr, [], progress, f"\ndense reference ({epochs} epochs, same recipe, no pruning):")
-        rep['dense_accuracy'] = _accuracy(learn_d.model, dls)[0]
-    cb = SparsifyCallback(sparsity, schedule=schedule, start=start, end=end, granularity=_block(granularity),
-                          scope=scope, skip_last=not prune_last, show_report=False)
-    learn, rep['pruned_curve'] = _train(dls, net, epochs, lr, cb, progress, f"\npruned run (to {sparsity:.0%} from {start:.0%} to {end:.0%} of training):")
+        learn_d = classifier_learner(dls, dense_net)
+        rep['dense_curve'] = _train(learn_d, epochs, lr, progress, f"\ndense reference ({epochs} epochs, same recipe, no pruning):")
+        rep['dense_accuracy'] = evaluate(learn_d.model, dls)
+    learn = classifier_learner(dls, net).sparsify(sparsity, schedule=schedule, start=start, end=end, granularity=_block(granularity),
+                                                  scope=scope, skip_last=not prune_last, show_report=False)
+    cb = learn.sparsify
+    rep['pruned_curve'] = _train(learn, epochs, lr, progress, f"\npruned run (to {sparsity:.0%} from {start:.0%} to {end:.0%} of training):")
     rep['history'] = [dict(step=h['step'], pct=h['pct'], target=h['target'], total=h['total']) for h in cb.history]
     rep['layer_sparsity'] = cb.sparsifier.layer_sparsity()
     rep['pruned_layers_sparsity'] = cb.sparsifier.sparsity()
     pruned = strip(learn.model).eval()  # in place: masks baked into the weights, mask buffers gone
-    rep['pruned_accuracy'], pred, logits = _accuracy(pruned, dls)
     rep['dense_bytes'] = _nbytes(pruned)
     fast = None
-    if convert:
-        from sparse_nets.layers import to_sparse
-        fast = to_sparse(pruned, min_sparsity=min(0.5, sparsity))
-        rep['sparse_accuracy'], pred2, logits2 = _accuracy(fast, dls)
-        rep['same_predictions'] = (pred2 == pred).float().mean().item()
-        rep['max_logit_diff'] = float((logits2 - logits).abs().max())
-        rep['sparse_bytes'] = _nbytes(fast)
+    if not convert: rep['pruned_accuracy'] = evaluate(pruned, dls)
+    else:
+        fast, chk = to_sparse_checked(pruned, dls, min_sparsity=min(0.5, sparsity))
+        rep.update(pruned_accuracy=chk['accuracy'], sparse_accuracy=chk['other_accuracy'], same_predictions=chk['same_predictions'],
+                   max_logit_diff=chk['max_logit_diff'], sparse_bytes=_nbytes(fast))
         rep['layers'] = _rows(fast.sparse_report)
         x = torch.cat([xb for xb, _ in dls.valid])
         rep['speed'] = dict(batched=_time_pair(pruned, fast, x, threads, 5 if quick else 15),
@@ -469,6 +452,7 @@ def _prune(data, model, width, sparsity, schedule, start, end, granularity, scop
         print(f"\nwrote {', '.join(files)} to {out}/ (load the sparse model with torch.load('{out}/sparse_model.pt', weights_only=False))")
     return rep
 
+# %% ../nbs/09_cli.ipynb #e753dadd
 def _print_report(rep, fast):
     "The closing report of `prune`."
     print(f"\nlayers (sparsity, and how each runs in the sparse model):")
@@ -531,6 +515,7 @@ def _check_edgepopup(o:dict):
     _int_opt('bs', o['bs']); _int_opt('seed', o['seed'], 0)
     return _out_file_opt('out', o['out'])
 
+# %% ../nbs/09_cli.ipynb #bdc63ba7
 @command
 def edgepopup(data:str='mnist1d', # bundled data set: mnist1d or digits
               model:str='cnn1d', # cnn1d or mlp (mnist1d); mlp, conv2 or conv4 (digits)
@@ -551,27 +536,20 @@ def edgepopup(data:str='mnist1d', # bundled data set: mnist1d or digits
     out = _check_edgepopup(dict(locals()))
     _quiet_fastai()
     import torch
-    from functools import partial
-    from fastai.learner import Learner
-    from fastai.metrics import accuracy
-    from fastai.losses import CrossEntropyLossFlat
-    from fastai.optimizer import SGD
-    from fastai.callback.schedule import ParamScheduler, SchedCos
-    from sparse_nets.edgepopup import to_subnet, subnet_splitter, extract, subnet_sparsity
+    from sparse_nets.edgepopup import extract, subnet_sparsity
+    from sparse_nets.recipes import subnet_learner, compare_models
     if quick: epochs = 3
     dls, net = _task(data, model, width, bs, seed)
-    sub = to_subnet(net, k=k, init=init, mode=mode)
-    learn = Learner(dls, sub, loss_func=CrossEntropyLossFlat(), opt_func=partial(SGD, mom=0.9), lr=lr, wd=wd, splitter=subnet_splitter, metrics=accuracy)
+    learn = subnet_learner(dls, net, k=k, init=init, mode=mode, lr=lr, wd=wd)
     print(f"{mode} on a random {model} (width {width}, {init}) on {data}: k={k}, {epochs} epochs"
           + ("\n  SMOKE RUN (--quick): 3 epochs, the accuracy is not the method's" if quick else ""), flush=True)
-    with _bar(learn, progress, prefix='  '): learn.fit(epochs, cbs=ParamScheduler({'lr': SchedCos(lr, 0.)}))
-    acc, pred, _ = _accuracy(learn.model, dls)
+    with _bar(learn, progress, prefix='  '): learn.fit_cosine(epochs)
     plain = extract(learn.model)
-    acc2, pred2, _ = _accuracy(plain, dls)
-    print(f"subnetwork: validation accuracy {acc:.2%}, sparsity of its layers {subnet_sparsity(learn.model):.1%}; "
-          f"extracted model predicts the same on {(pred == pred2).float().mean().item():.2%}\n"
+    chk = compare_models(learn.model, plain, dls)
+    print(f"subnetwork: validation accuracy {chk['accuracy']:.2%}, sparsity of its layers {subnet_sparsity(learn.model):.1%}; "
+          f"extracted model predicts the same on {chk['same_predictions']:.2%}\n"
           f"  (random weights, only the edges are chosen: compare with the dense reference that `sparse-nets prune --data {data} --model {model}` prints, not with 100%)")
     if out:
         write_atomic(out, lambda t: torch.save(plain.state_dict(), t)); print(f"saved the extracted subnetwork's state_dict to {out}")
-    return dict(accuracy=acc, extracted_accuracy=acc2, same_predictions=(pred == pred2).float().mean().item(),
+    return dict(accuracy=chk['accuracy'], extracted_accuracy=chk['other_accuracy'], same_predictions=chk['same_predictions'],
                 sparsity=subnet_sparsity(learn.model))

@@ -6,7 +6,7 @@ Docs: https://sparse-nets.github.io/sparse_nets/criteria.html.md"""
 
 # %% ../nbs/04a_criteria.ipynb #5605b7c5
 from __future__ import annotations
-import math, numbers
+import numbers
 import torch
 from torch import nn, Tensor
 

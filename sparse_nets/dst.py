@@ -6,13 +6,12 @@ Docs: https://sparse-nets.github.io/sparse_nets/dst.html.md"""
 
 # %% ../nbs/04b_dst.ipynb #a18eb1cc
 from __future__ import annotations
-import math, numbers
+import math
 import torch
-from torch import nn, Tensor
-from fastcore.basics import store_attr
-from fastai.callback.core import Callback
-from ._checks import check_sparsity, check_int as _check_int, check_real
-from .pruning import Sparsifier, SparsifyCallback, PRUNABLE, _keep_top, _inner
+from torch import Tensor
+from fastcore.basics import store_attr, patch
+from ._checks import check_sparsity, check_int, check_real, check_choice
+from .pruning import PRUNABLE, _keep_top, _SparsifierCallback
 
 # %% auto #0
 __all__ = ['erk_densities', 'update_fraction', 'drop_grow', 'random_mask', 'DynamicSparseCallback', 'RigLCallback', 'SETCallback']
@@ -23,9 +22,7 @@ def erk_densities(shapes:list, # weight shapes of the sparse layers
                   distribution:str='erk', # 'erk' (Erdős–Rényi-Kernel), 'er' (Erdős–Rényi: only the first two dims) or 'uniform'
                   power:float=1.): # exponent on the ER(K) ratio (RigL's `erk_power_scale`)
     "Density of each layer: uniform, or $\\epsilon\\,(\\sum_i d_i / \\prod_i d_i)^{power}$ with $\\epsilon$ set so the total kept is `density`, layers that would pass 1 set dense (Evci et al. 2020)."
-    if distribution not in ('erk', 'er', 'uniform'): raise ValueError(f"`distribution` must be 'erk', 'er' or 'uniform', got {distribution!r}")
-    if isinstance(density, bool) or not isinstance(density, numbers.Real) or not 0 < density <= 1:
-        raise ValueError(f"`density` must be in (0, 1], got {density!r}")
+    check_choice(distribution, 'distribution', ('erk', 'er', 'uniform')); density = check_real(density, 'density', 0, 1, lo_open=True)
     shapes = [tuple(int(d) for d in s) for s in shapes]
     if not shapes: raise ValueError("`shapes` is empty")
     n = [math.prod(s) for s in shapes]
@@ -45,14 +42,16 @@ def erk_densities(shapes:list, # weight shapes of the sparse layers
         dense |= {i for i in over if raw[i] == mx}
     return [1. if i in dense else eps * raw[i] for i in range(len(n))]
 
+# %% ../nbs/04b_dst.ipynb #e15623e3
 def update_fraction(step:int, # the current batch
                     end_step:int, # the batch after which masks stop changing ($T_{end}$)
                     alpha:float=0.3): # the initial fraction $\alpha$
     "RigL's cosine-decayed fraction of a layer's active weights to drop and regrow: $\\frac{\\alpha}{2}(1+\\cos(\\pi t/T_{end}))$, 0 from $T_{end}$ on."
-    step, end_step, alpha = _check_int(step, 'step', 0), _check_int(end_step, 'end_step', 0), check_real(alpha, 'alpha', 0, 1)
+    step, end_step, alpha = check_int(step, 'step', 0), check_int(end_step, 'end_step', 0), check_real(alpha, 'alpha', 0, 1)
     if step >= end_step: return 0.
     return alpha / 2 * (1 + math.cos(math.pi * step / end_step))
 
+# %% ../nbs/04b_dst.ipynb #20fe3268
 def drop_grow(mask:Tensor, # boolean mask of a layer
               drop_scores:Tensor, # scores of the active weights (the smallest `k` are dropped): RigL/SET use $|W|$
               grow_scores:Tensor, # scores of the inactive ones (the largest `k` grow): RigL $|\\nabla_W L|$, SET random
@@ -76,9 +75,8 @@ def random_mask(shape, # the weight's shape
     return keep.view(shape)
 
 # %% ../nbs/04b_dst.ipynb #c01e17c4
-class DynamicSparseCallback(Callback):
+class DynamicSparseCallback(_SparsifierCallback):
     "Dynamic sparse training at a fixed sparsity from the first step: every `delta` batches drop by $|W|$ and regrow (RigL: by $|\\nabla L|$, SET: at random)."
-    order = SparsifyCallback.order
     def __init__(self,
                  sparsity:float, # sparsity of the pruned layers together, held from the first batch, in (0, 1)
                  grow:str='gradient', # 'gradient' (RigL, Evci et al. 2020) or 'random' (SET, Mocanu et al. 2018)
@@ -91,42 +89,40 @@ class DynamicSparseCallback(Callback):
                  show_report:bool=False): # print `sparsity_report` after fit
         check_sparsity(sparsity, 'sparsity')
         if sparsity == 0: raise ValueError("`sparsity` must be > 0 for dynamic sparse training")
-        if grow not in ('gradient', 'random'): raise ValueError(f"`grow` must be 'gradient' (RigL) or 'random' (SET), got {grow!r}")
-        if distribution not in ('erk', 'er', 'uniform'): raise ValueError(f"`distribution` must be 'erk', 'er' or 'uniform', got {distribution!r}")
-        if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0 < alpha <= 1: raise ValueError(f"`alpha` must be in (0, 1], got {alpha!r}")
-        if isinstance(end, bool) or not isinstance(end, numbers.Real) or not 0 < end <= 1: raise ValueError(f"`end` must be in (0, 1], got {end!r}")
-        _check_int(delta, 'delta', 1); _check_int(seed, 'seed', 0)
+        check_choice(grow, 'grow', ('gradient', 'random')); check_choice(distribution, 'distribution', ('erk', 'er', 'uniform'))
+        check_real(alpha, 'alpha', 0, 1, lo_open=True); check_real(end, 'end', 0, 1, lo_open=True)
+        check_int(delta, 'delta', 1); check_int(seed, 'seed', 0)
         store_attr('sparsity,grow,distribution,alpha,delta,end,seed,show_report')
-        self.sel = dict(layer_types=layer_types, skip_first=skip_first, skip_last=skip_last, skip_depthwise=skip_depthwise, name_filter=name_filter)
+        self.sp_kwargs = dict(layer_types=layer_types, skip_first=skip_first, skip_last=skip_last, skip_depthwise=skip_depthwise, name_filter=name_filter)
         self.sparsifier, self.history = None, []
 
-    def _setup(self):
-        m = _inner(self.learn.model)
-        if self.sparsifier is None or self.sparsifier.model is not m: self.sparsifier = Sparsifier(m, **self.sel)
-
-    def after_create(self): self._setup()
-
-    @torch.no_grad()
-    def init_masks(self):
-        "Random masks at the `distribution`'s layer densities (exact counts), weights zeroed outside them."
+# %% ../nbs/04b_dst.ipynb #a3b29b12
+@patch
+def init_masks(self:DynamicSparseCallback):
+    "Random masks at the `distribution`'s layer densities (exact counts), weights zeroed outside them."
+    with torch.no_grad():
         sp = self.sparsifier
         self.densities = erk_densities([m.weight.shape for _, m in sp.layers], 1 - self.sparsity, self.distribution)
         g = torch.Generator().manual_seed(self.seed)
         for (_, m), d in zip(sp.layers, self.densities): m.weight_mask.copy_(random_mask(m.weight.shape, d, g))
         sp.apply()
 
-    def before_fit(self):
-        self._setup()
-        self.active = not hasattr(self.learn, 'lr_finder')
-        if all(bool(m.weight_mask.all()) for _, m in self.sparsifier.layers): self.init_masks()   # masks loaded by `learn.load` are kept
-        self.sparsifier.apply()
-        self._g = torch.Generator().manual_seed(self.seed + 1)
+@patch
+def before_fit(self:DynamicSparseCallback):
+    self._setup()
+    self.active = not hasattr(self.learn, 'lr_finder')
+    if all(bool(m.weight_mask.all()) for _, m in self.sparsifier.layers): self.init_masks()   # masks loaded by `learn.load` are kept
+    self.sparsifier.apply()
+    self._g = torch.Generator().manual_seed(self.seed + 1)
 
-    def end_step(self): return int(self.end * self.n_epoch * self.n_iter)
+@patch
+def end_step(self:DynamicSparseCallback): return int(self.end * self.n_epoch * self.n_iter)
 
-    @torch.no_grad()
-    def update(self, step:int):
-        "One drop/grow step on every layer, with RigL's fraction at `step`; grown weights and their optimizer state start at zero."
+# %% ../nbs/04b_dst.ipynb #e6022577
+@patch
+def update(self:DynamicSparseCallback, step:int):
+    "One drop/grow step on every layer, with RigL's fraction at `step`; grown weights and their optimizer state start at zero."
+    with torch.no_grad():
         f = update_fraction(step, self.end_step(), self.alpha)
         moved = []
         for _, m in self.sparsifier.layers:
@@ -145,15 +141,12 @@ class DynamicSparseCallback(Callback):
             moved.append(k)
         self.history.append(dict(step=step, fraction=f, moved=moved))
 
-    def after_backward(self):
-        if not (self.training and self.active): return
-        step = self.epoch * self.n_iter + self.iter
-        if 0 < step < self.end_step() and step % self.delta == 0: self.update(step)
-
-    def before_step(self): self.sparsifier.mask_grads()
-    def after_step(self): self.sparsifier.apply()
-    def after_fit(self):
-        if self.show_report and self.active: print(self.sparsifier.report().to_string(index=False))
+# %% ../nbs/04b_dst.ipynb #2b1d6ea2
+@patch
+def after_backward(self:DynamicSparseCallback):
+    if not (self.training and self.active): return
+    step = self.epoch * self.n_iter + self.iter
+    if 0 < step < self.end_step() and step % self.delta == 0: self.update(step)
 
 class RigLCallback(DynamicSparseCallback):
     "RigL (Evci et al. 2020): drop the smallest $|W|$, grow where the dense gradient $|\\nabla_W L|$ is largest; ERK densities."

@@ -6,22 +6,22 @@ Docs: https://sparse-nets.github.io/sparse_nets/pruning.html.md"""
 
 # %% ../nbs/04_pruning.ipynb #a66e5bb6
 from __future__ import annotations
-import copy, math, os, re, socket, tempfile
+import copy, inspect, math, re
 import numpy as np
 import torch
 from torch import nn, Tensor
 import torch.distributed as dist
-from fastcore.basics import store_attr
-from functools import partial
+from fastcore.basics import store_attr, patch
+from fastcore.meta import delegates
 from fastai.callback.core import Callback
 from .schedules import Schedule, get_schedule, linear
-from ._checks import check_sparsity, check_int as _check_int, check_pair, check_tensor, check_regex, check_bool, check_choice
-from .criteria import Criterion, get_criterion
+from ._checks import check_sparsity, check_int, check_pair, check_tensor, check_regex, check_bool, check_choice
+from .criteria import get_criterion
 
 # %% auto #0
 __all__ = ['PRUNABLE', 'REWINDS', 'normalize_granularity', 'group_scores', 'masks_from_scores', 'magnitude_masks',
            'prunable_layers', 'attach_mask', 'strip', 'sparsity_report', 'Sparsifier', 'SparsifyCallback',
-           'ddp_mask_check', 'RewindCallback', 'MaskCallback', 'imp_sparsities', 'iterative_pruning', 'remove_filters']
+           'RewindCallback', 'MaskCallback', 'imp_sparsities', 'iterative_pruning', 'remove_filters']
 
 # %% ../nbs/04_pruning.ipynb #a398b274
 def _nm(g):
@@ -90,7 +90,7 @@ def group_scores(w:Tensor, # a weight (out, in, *kernel) or (out, in)
         return m.permute(1, 2, 0).reshape(shape).contiguous()
     return gs, expand
 
-# %% ../nbs/04_pruning.ipynb #14495267
+# %% ../nbs/04_pruning.ipynb #492a6acb
 def _keep_top(scores:Tensor, k:int):
     "Boolean vector keeping the `k` largest scores; ties: the lower index is dropped first (as a stable sort would)."
     n = scores.numel()
@@ -111,6 +111,7 @@ def _nm_keep(s:Tensor, n:int, m:int, keep:int):
     k = torch.zeros_like(t, dtype=torch.bool).scatter_(1, order[:, m - keep:], True)
     return k.reshape(O, -1, I).permute(0, 2, 1).reshape(s.shape)
 
+# %% ../nbs/04_pruning.ipynb #44e77bc3
 def masks_from_scores(scores:list, # elementwise scores, one tensor per layer (larger = kept)
                       sparsity:float, # fraction of groups to remove, in [0, 1)
                       scope:str='local', # 'local': each layer at `sparsity`; 'global': one threshold across layers
@@ -152,6 +153,7 @@ def masks_from_scores(scores:list, # elementwise scores, one tensor per layer (l
         keeps = [k.to(gs.device) for k, gs in zip(torch.split(keep, [gs.numel() for gs in gss]), gss)]
     return [ex(k) for (_, ex), k in zip(sc, keeps)]
 
+# %% ../nbs/04_pruning.ipynb #14495267
 def magnitude_masks(weights:list, # weights of the layers to prune
                     sparsity:float, # fraction of groups to remove, in [0, 1)
                     scope:str='local', # 'local': each layer at `sparsity`; 'global': one threshold across layers
@@ -239,6 +241,8 @@ def sparsity_report(model:nn.Module, layer_types:tuple=PRUNABLE):
     return pd.concat([df, pd.DataFrame([tot])], ignore_index=True)
 
 # %% ../nbs/04_pruning.ipynb #3d6bc587
+def _inner(model): return model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
+
 class Sparsifier:
     "Pruning of a model's layers by a criterion (magnitude by default): masks as `weight_mask` buffers, `prune`, `apply`, reports."
     def __init__(self,
@@ -254,8 +258,7 @@ class Sparsifier:
                  name_filter=None, # regex or callable `(name, module) -> bool` selecting layers
                  sync:bool=True, # broadcast masks from rank 0 when torch.distributed is initialised
                  criterion='magnitude'): # a name in `CRITERIA` ('magnitude', 'movement', 'taylor', 'activation_aware', 'random') or a `Criterion`
-        check_choice(scope, 'scope', ('local', 'global')); check_choice(norm, 'norm', ('l1', 'l2'))
-        if partial not in ('keep', 'error'): raise ValueError(f"`partial` must be 'keep' or 'error', got {partial!r}")
+        check_choice(scope, 'scope', ('local', 'global')); check_choice(norm, 'norm', ('l1', 'l2')); check_choice(partial, 'partial', ('keep', 'error'))
         granularity = normalize_granularity(granularity)
         if _nm(granularity) and scope != 'local': raise ValueError(f"`scope` must be 'local' with granularity {granularity!r}")
         criterion = get_criterion(criterion)
@@ -272,11 +275,18 @@ class Sparsifier:
 
     @property
     def masks(self): return [m.weight_mask for _, m in self.layers]
+    def report(self): return sparsity_report(self.model)
+    def strip(self): return strip(self.model)   # `patch` would rebind the module's `strip`: these stay in the class
+    def __repr__(self):
+        return (f"Sparsifier({len(self.layers)} layers, scope={self.scope!r}, granularity={self.granularity!r}, "
+                f"criterion={self.criterion!r}, sparsity={self.sparsity():.3f})")
 
-    @torch.no_grad()
-    def prune(self, sparsity:float):
-        "Compute masks at `sparsity` from the criterion's scores (pruned groups stay pruned), store them in the buffers and apply them."
-        sparsity = check_sparsity(sparsity, 'sparsity')
+# %% ../nbs/04_pruning.ipynb #f8c70d0a
+@patch
+def prune(self:Sparsifier, sparsity:float): # the target: fraction of each layer's groups (or of all, 'global') masked, in [0, 1)
+    "Compute masks at `sparsity` from the criterion's scores (pruned groups stay pruned), store them in the buffers and apply them."
+    sparsity = check_sparsity(sparsity, 'sparsity')
+    with torch.no_grad():
         if sparsity == 0: new = [torch.ones_like(m.weight_mask) for _, m in self.layers]
         else:
             self.criterion.before_prune(self.model)
@@ -289,50 +299,85 @@ class Sparsifier:
                 b = m.weight_mask.to(torch.uint8)
                 dist.broadcast(b, src=0)
                 m.weight_mask.copy_(b.bool())
-        self.apply()
-        return self
+    return self.apply()
 
-    def after_backward(self):
-        "Let a gradient-based criterion observe the gradients (call after every backward pass in a plain loop)."
-        if self.criterion.needs_grad: self.criterion.after_backward()
-        return self
+# %% ../nbs/04_pruning.ipynb #125bfb89
+@patch
+def after_backward(self:Sparsifier):
+    "Let a gradient-based criterion observe the gradients (call after every backward pass in a plain loop)."
+    if self.criterion.needs_grad: self.criterion.after_backward()
+    return self
 
-    @torch.no_grad()
-    def apply(self):
-        "Zero the pruned weights (call after every optimizer step)."
+@patch
+def apply(self:Sparsifier):
+    "Zero the pruned weights (call after every optimizer step)."
+    with torch.no_grad():
         for _, m in self.layers: m.weight.mul_(m.weight_mask)
         return self
 
-    @torch.no_grad()
-    def mask_grads(self):
-        "Zero the gradients of pruned weights (optional, before the optimizer step)."
+@patch
+def mask_grads(self:Sparsifier):
+    "Zero the gradients of pruned weights (optional, before the optimizer step)."
+    with torch.no_grad():
         for _, m in self.layers:
             if m.weight.grad is not None: m.weight.grad.mul_(m.weight_mask)
         return self
 
-    def kept(self) -> list:
-        "Number of kept weights of each pruned layer (one device sync for all layers)."
-        return torch.stack([m.weight_mask.sum() for _, m in self.layers]).tolist()
+# %% ../nbs/04_pruning.ipynb #6edd7b9b
+@patch
+def kept(self:Sparsifier) -> list:
+    "Number of kept weights of each pruned layer (one device sync for all layers)."
+    return torch.stack([m.weight_mask.sum() for _, m in self.layers]).tolist()
 
-    def layer_sparsity(self):
-        "Dict `layer name -> fraction of the weights masked`."
-        return {n: 1 - k / m.weight_mask.numel() for (n, m), k in zip(self.layers, self.kept())}
+@patch
+def layer_sparsity(self:Sparsifier):
+    "Dict `layer name -> fraction of the weights masked`."
+    return {n: 1 - k / m.weight_mask.numel() for (n, m), k in zip(self.layers, self.kept())}
 
-    def sparsity(self):
-        "Fraction of the weights masked over all pruned layers."
-        tot = sum(m.weight_mask.numel() for _, m in self.layers)
-        return 1 - sum(self.kept()) / tot
+@patch
+def sparsity(self:Sparsifier):
+    "Fraction of the weights masked over all pruned layers."
+    tot = sum(m.weight_mask.numel() for _, m in self.layers)
+    return 1 - sum(self.kept()) / tot
 
-    def report(self): return sparsity_report(self.model)
-    def strip(self): return strip(self.model)
-    def __repr__(self):
-        return (f"Sparsifier({len(self.layers)} layers, scope={self.scope!r}, granularity={self.granularity!r}, "
-                f"criterion={self.criterion!r}, sparsity={self.sparsity():.3f})")
+# %% ../nbs/04_pruning.ipynb #650ad294
+class _SparsifierCallback(Callback):
+    "What every callback owning a `Sparsifier` does: build it on the learner's (inner) model, enforce its masks around each optimizer step, report after fit."
+    order, show_report, active = 5, False, True   # order: before GradientAccumulation (6) and MixedPrecision (10)
+    def _setup(self):
+        m = _inner(self.learn.model)
+        if self.sparsifier is None or self.sparsifier.model is not m: self.sparsifier = Sparsifier(m, **self.sp_kwargs)
+    def after_create(self): self._setup()
+    def before_step(self): self.sparsifier.mask_grads()
+    def after_step(self): self.sparsifier.apply()
+    def after_fit(self):
+        if self.show_report and self.active: print(self.sparsifier.report().to_string(index=False))
+
+def _sparsifier_kwargs(kwargs:dict)->dict:
+    "`kwargs` checked as `Sparsifier` arguments (unknown names refused) before any model exists; granularity normalised, criterion built."
+    known = set(inspect.signature(Sparsifier).parameters) - {'model'}
+    bad = sorted(set(kwargs) - known)
+    if bad: raise TypeError(f"unexpected argument(s) {bad}: `SparsifyCallback` takes its own and `Sparsifier`'s ({sorted(known)})")
+    kw = dict(kwargs)
+    if 'granularity' in kw: kw['granularity'] = normalize_granularity(kw['granularity'])
+    if _nm(kw.get('granularity')) and kw.get('scope', 'local') != 'local':
+        raise ValueError(f"`scope` must be 'local' with granularity {kw['granularity']!r}")
+    kw['criterion'] = get_criterion(kw.get('criterion', 'magnitude'))
+    return kw
+
+def _check_schedule_args(schedule, sc, sparsity, initial_sparsity, start, end):
+    "A `Schedule` object carries its own sparsities and start/end: refuse callback arguments that contradict them."
+    if isinstance(schedule, str): return
+    for arg, v, mine, dflt in [('sparsity', sparsity, sc.final_sparsity, None), ('initial_sparsity', initial_sparsity, sc.initial_sparsity, 0.),
+                               ('start', start, sc.start, 0.), ('end', end, sc.end, 1.)]:
+        if v != dflt and abs(v - mine) > 1e-12:
+            raise ValueError(f"`{arg}` ({v}) conflicts with the schedule's {arg if arg != 'sparsity' else 'final_sparsity'} ({mine}): "
+                             "a `Schedule` carries its own sparsities and start/end")
 
 # %% ../nbs/04_pruning.ipynb #4483a9b3
-class SparsifyCallback(Callback):
+class SparsifyCallback(_SparsifierCallback):
     "Gradual pruning for a fastai `Learner`: masks follow `schedule` (scored by `criterion`), enforced after every step."
-    order = 5   # before GradientAccumulation (6) and MixedPrecision (10)
+    @delegates(Sparsifier.__init__, but=['model'])
     def __init__(self,
                  sparsity:float=None, # final sparsity (with a named `schedule`), in [0, 1)
                  schedule='cubic', # 'cubic'/'agp', 'linear', 'cosine', 'one_shot', a `Schedule`, or a callable `pct -> sparsity`
@@ -340,182 +385,87 @@ class SparsifyCallback(Callback):
                  end:float=1., # fraction of training where `sparsity` is reached
                  initial_sparsity:float=0., # sparsity of the first update
                  frequency:int=None, # batches between mask updates (None: `max(1, total_batches // 100)`)
-                 scope:str='local', # 'local' or 'global'
-                 granularity='weight', # 'weight', 'filter', 'channel' or a block (r, c)
-                 norm:str='l1', # block/filter score: 'l1' (mean |w|) or 'l2' (RMS)
-                 partial:str='keep', # blocks not dividing a weight: 'keep' (edge blocks) or 'error'
-                 layer_types:tuple=PRUNABLE, # module types to prune
-                 skip_first:bool=True, # keep the first layer dense
-                 skip_last:bool=True, # keep the last layer dense
-                 skip_depthwise:bool=True, # keep depthwise convs dense
-                 name_filter=None, # regex or callable `(name, module) -> bool`
-                 sync:bool=True, # broadcast masks from rank 0 under torch.distributed
                  show_report:bool=True, # print `sparsity_report` after fit
-                 criterion='magnitude'): # 'magnitude', 'movement', 'taylor', 'activation_aware', 'random' or a `Criterion`
+                 **kwargs): # `Sparsifier`'s arguments: `scope`, `granularity`, `criterion`, `skip_last`, `name_filter`, ...
         if sparsity is not None: check_sparsity(sparsity, 'sparsity')
-        if frequency is not None: _check_int(frequency, 'frequency', 1)
+        if frequency is not None: check_int(frequency, 'frequency', 1)
         self.schedule = get_schedule(schedule, sparsity, initial_sparsity, start, end)
-        if isinstance(self.schedule, Schedule):
-            if not isinstance(schedule, str):
-                sc = self.schedule
-                for arg, v, mine, dflt in [('sparsity', sparsity, sc.final_sparsity, None), ('initial_sparsity', initial_sparsity, sc.initial_sparsity, 0.),
-                                           ('start', start, sc.start, 0.), ('end', end, sc.end, 1.)]:
-                    if v != dflt and abs(v - mine) > 1e-12:
-                        raise ValueError(f"`{arg}` ({v}) conflicts with the schedule's {arg if arg != 'sparsity' else 'final_sparsity'} ({mine}): "
-                                         "a `Schedule` carries its own sparsities and start/end")
-        else:
-            self._gate = linear(0., 0., start, end)   # only its steps/gating are used
-        self.sp_kwargs = dict(scope=scope, granularity=normalize_granularity(granularity), norm=norm, partial=partial,
-                              layer_types=layer_types, skip_first=skip_first, skip_last=skip_last,
-                              skip_depthwise=skip_depthwise, name_filter=name_filter, sync=sync,
-                              criterion=get_criterion(criterion))
-        if _nm(self.sp_kwargs['granularity']) and scope != 'local': raise ValueError(f"`scope` must be 'local' with granularity {granularity!r}")
-        self.frequency,self.show_report,self.sparsifier,self.history = frequency,show_report,None,[]
+        if isinstance(self.schedule, Schedule): _check_schedule_args(schedule, self.schedule, sparsity, initial_sparsity, start, end)
+        else: self._gate = linear(0., 0., start, end)   # only its steps/gating are used
+        self.sp_kwargs = _sparsifier_kwargs(kwargs)
+        self.frequency,self.show_report,self.sparsifier,self.history,self._floor = frequency,show_report,None,[],None
 
-    def _model(self):
-        m = self.learn.model
-        return m.module if isinstance(m, nn.parallel.DistributedDataParallel) else m
+# %% ../nbs/04_pruning.ipynb #f9882af6
+@patch
+def _step(self:SparsifyCallback)->float:
+    "The largest sparsity step of one pruned layer (one group of it; 1/M for N:M): masks miss their target by less."
+    sp = self.sparsifier; g = sp.granularity
+    if _nm(g): return 1 / _nm(g)[1]
+    n = [m.weight_mask.numel() if g == 'weight' else group_scores(m.weight_mask, g, partial=sp.partial)[0].numel() for _, m in sp.layers]
+    return 1 / min(n)
 
-    def _setup(self):
-        m = self._model()
-        if self.sparsifier is None or self.sparsifier.model is not m: self.sparsifier = Sparsifier(m, **self.sp_kwargs)
+@patch
+def before_fit(self:SparsifyCallback):
+    self._setup()
+    self.sparsifier.apply()      # masks loaded with `learn.load` are in force from the first batch
+    # `lr_find` trains for a few batches and then restores the weights (and mask buffers): no pruning there
+    self.active = not hasattr(self.learn, 'lr_finder')
+    s = self.sparsifier.sparsity() if self.active else 0.
+    self._floor = s - self._step() if s > 0 else None   # the masks this fit starts with hold until the schedule reaches them
 
-    def after_create(self): self._setup()
-    def before_fit(self):
-        self._setup()
-        self.sparsifier.apply()      # masks loaded with `learn.load` are in force from the first batch
-        # `lr_find` trains for a few batches and then restores the weights (and mask buffers): no pruning there
-        self.active = not hasattr(self.learn, 'lr_finder')
+# %% ../nbs/04_pruning.ipynb #cea84ec1
+@patch
+def _total(self:SparsifyCallback): return self.n_epoch * self.n_iter
+@patch
+def _freq(self:SparsifyCallback, total): return self.frequency or max(1, total // 100)
 
-    def _total(self): return self.n_epoch * self.n_iter
-    def _freq(self, total): return self.frequency or max(1, total // 100)
+@patch
+def target(self:SparsifyCallback, step:int, total:int):
+    "`(should_update, sparsity)` at batch `step` of `total`."
+    if isinstance(self.schedule, Schedule):
+        return (self.schedule.is_update_step(step, total, self._freq(total)), self.schedule.at_step(step, total))
+    return self._gate.is_update_step(step, total, self._freq(total)), float(self.schedule(step / total))
 
-    def target(self, step:int, total:int):
-        "`(should_update, sparsity)` at batch `step` of `total`."
-        if isinstance(self.schedule, Schedule):
-            return (self.schedule.is_update_step(step, total, self._freq(total)), self.schedule.at_step(step, total))
-        return self._gate.is_update_step(step, total, self._freq(total)), float(self.schedule(step / total))
+@patch
+def before_batch(self:SparsifyCallback):
+    if not self.training or not self.active: return
+    step, total = self.epoch * self.n_iter + self.iter, self._total()
+    upd, s = self.target(step, total)
+    if not upd: return
+    if self._floor is not None:
+        if s < self._floor: return   # below the masks the fit started with: keep them
+        self._floor = None
+    sp = self.sparsifier
+    if sp.criterion.needs_input and s > 0: sp.criterion.calibrate(self.learn.model, self.xb)   # Wanda: the batch about to be trained on
+    sp.prune(s)
+    ls = sp.layer_sparsity()   # one device sync per update
+    tot = sum(m.weight_mask.numel() for _, m in sp.layers)
+    self.history.append(dict(step=step, pct=step / total, target=s,
+                             total=sum(v * m.weight_mask.numel() for v, (_, m) in zip(ls.values(), sp.layers)) / tot, **ls))
 
-    def before_batch(self):
-        if not self.training or not self.active: return
-        step, total = self.epoch * self.n_iter + self.iter, self._total()
-        upd, s = self.target(step, total)
-        if upd:
-            sp = self.sparsifier
-            if sp.criterion.needs_input and s > 0: sp.criterion.calibrate(self.learn.model, self.xb)   # Wanda: the batch about to be trained on
-            sp.prune(s)
-            ls = sp.layer_sparsity()   # one device sync per update
-            tot = sum(m.weight_mask.numel() for _, m in sp.layers)
-            self.history.append(dict(step=step, pct=step / total, target=s,
-                                     total=sum(v * m.weight_mask.numel() for v, (_, m) in zip(ls.values(), sp.layers)) / tot, **ls))
+# %% ../nbs/04_pruning.ipynb #bde0f6b2
+@patch
+def after_backward(self:SparsifyCallback):
+    if self.training and self.active: self.sparsifier.after_backward()
 
-    def after_backward(self):
-        if self.training and self.active: self.sparsifier.after_backward()
-
-    def before_step(self): self.sparsifier.mask_grads()
-    def after_step(self): self.sparsifier.apply()
-
-    def after_fit(self):
-        if self.show_report and self.active: print(self.sparsifier.report().to_string(index=False))
-
-    def plot(self, ax=None):
-        "Per-layer sparsity at each mask update over training, and the schedule's target."
-        import matplotlib.pyplot as plt
-        if not self.history: raise ValueError("no mask update recorded yet: fit first")
-        if ax is None: _, ax = plt.subplots(figsize=(6, 3.5))
-        steps = [h['step'] for h in self.history]
-        for n, _ in self.sparsifier.layers: ax.plot(steps, [h[n] for h in self.history], marker='.', label=f'layer {n}')
-        ax.step(steps, [h['target'] for h in self.history], 'k--', where='post', label='target', alpha=0.6)
-        ax.set(xlabel='batch', ylabel='sparsity', title='Sparsity over training'); ax.legend(fontsize=8)
-        return ax
-
-# %% ../nbs/04_pruning.ipynb #90259289
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
-
-def _gather_equal(t:Tensor, world_size:int):
-    "True on every rank if `t` is identical on all ranks."
-    got = [torch.empty_like(t) for _ in range(world_size)]
-    dist.all_gather(got, t)
-    return all(torch.equal(got[0], x) for x in got)
-
-def _flat_masks(sp): return torch.cat([m.flatten().to(torch.uint8) for m in sp.masks])
-
-def _ddp_worker(rank, world_size, port, out, sync, scope, granularity, steps, learner):
-    import warnings
-    from sparse_nets.schedules import cubic
-    warnings.filterwarnings('ignore', category=FutureWarning)
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    torch.set_num_threads(1)
-    dist.init_process_group('gloo', rank=rank, world_size=world_size)
-    try:
-        torch.manual_seed(0)
-        model = nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 4))
-        ddp = nn.parallel.DistributedDataParallel(model, broadcast_buffers=False)
-        g = torch.Generator().manual_seed(1000 + rank)        # different data on each rank
-        xs, ys = torch.randn(steps, 16, 16, generator=g), torch.randint(0, 4, (steps, 16), generator=g)
-        same = []
-        if not learner:                                        # a plain training loop with a `Sparsifier`
-            sp = Sparsifier(model, scope=scope, granularity=granularity, sync=sync)
-            opt = torch.optim.SGD(ddp.parameters(), lr=0.05, momentum=0.9, weight_decay=1e-3)
-            sched = cubic(0.85, end=0.8)
-            for step in range(steps):
-                if sched.is_update_step(step, steps, 3):
-                    sp.prune(sched.at_step(step, steps)); same.append(_gather_equal(_flat_masks(sp), world_size))
-                loss = nn.functional.cross_entropy(ddp(xs[step]), ys[step])
-                opt.zero_grad(); loss.backward(); sp.mask_grads(); opt.step(); sp.apply()
-        else:                                                  # a fastai Learner on the DDP model with `SparsifyCallback`
-            from fastai.learner import Learner
-            from fastai.data.core import DataLoaders
-            from fastai.data.load import DataLoader
-            from fastai.optimizer import SGD
-            import fastai.callback.progress   # Learner.no_bar
-            class _Check(Callback):
-                order = SparsifyCallback.order + 1
-                def before_batch(self):
-                    if self.training and len(self.sparsify.history) > len(same):
-                        same.append(_gather_equal(_flat_masks(self.sparsify.sparsifier), world_size))
-            n_ep = 2
-            items = list(zip(xs.view(-1, 16), ys.view(-1)))
-            dls = DataLoaders(DataLoader(items, bs=16 * n_ep, shuffle=True), DataLoader(items[:32], bs=16))
-            learn = Learner(dls, ddp, loss_func=nn.CrossEntropyLoss(), opt_func=partial(SGD, mom=0.9),
-                            cbs=[SparsifyCallback(0.85, 'cubic', end=0.8, frequency=2, scope=scope, granularity=granularity,
-                                                  sync=sync, show_report=False), _Check()])
-            with learn.no_bar(), learn.no_logging(): learn.fit(n_ep, 0.05, wd=1e-3)
-            sp = learn.sparsify.sparsifier
-        eq_w = _gather_equal(torch.cat([p.detach().flatten() for p in model.parameters()]), world_size)
-        if rank == 0:
-            torch.save(dict(masks_equal=same, weights_equal=eq_w, updates=len(same), sparsity=sp.sparsity()), out)
-    finally: dist.destroy_process_group()
-
-def ddp_mask_check(world_size:int=2, # number of processes (gloo, CPU)
-                   sync:bool=True, # `Sparsifier(sync=...)`
-                   scope:str='local', granularity='weight', steps:int=24,
-                   learner:bool=False, # train with a fastai `Learner` + `SparsifyCallback` instead of a plain loop
-                   start_method:str='spawn', # 'spawn' (safe anywhere) or 'fork' (no re-import: faster, Linux)
-                   timeout:float=180): # seconds before the processes are killed and `TimeoutError` is raised
-    "Train a tiny MLP under DDP with gradual pruning; return rank 0's record: masks equal after each update, weights equal at the end."
-    import time, torch.multiprocessing as mp
-    out = os.path.join(tempfile.mkdtemp(), 'ddp.pt')
-    ctx = mp.start_processes(_ddp_worker, args=(world_size, _free_port(), out, sync, scope, granularity, steps, learner),
-                             nprocs=world_size, join=False, start_method=start_method)
-    t0 = time.time()
-    while not ctx.join(timeout=1):
-        if time.time() - t0 > timeout:
-            for p in ctx.processes:
-                if p.is_alive(): p.kill()
-            raise TimeoutError(f"DDP check did not finish in {timeout} s")
-    return torch.load(out)
+@patch
+def plot(self:SparsifyCallback, ax=None): # a matplotlib axis (default: a new figure)
+    "Per-layer sparsity at each mask update over training, and the schedule's target."
+    import matplotlib.pyplot as plt
+    if not self.history: raise ValueError("no mask update recorded yet: fit first")
+    if ax is None: _, ax = plt.subplots(figsize=(6, 3.5))
+    steps = [h['step'] for h in self.history]
+    for n, _ in self.sparsifier.layers: ax.plot(steps, [h[n] for h in self.history], marker='.', label=f'layer {n}')
+    ax.step(steps, [h['target'] for h in self.history], 'k--', where='post', label='target', alpha=0.6)
+    ax.set(xlabel='batch', ylabel='sparsity', title='Sparsity over training'); ax.legend(fontsize=8)
+    return ax
 
 # %% ../nbs/04_pruning.ipynb #37b29a2f
-def _inner(model): return model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
-
 class RewindCallback(Callback):
     "Save the model's state after `rewind_iter` training batches of the first fit (Frankle et al. 2020); `rewind()` restores it at the masks' survivors."
     order = SparsifyCallback.order + 1
     def __init__(self, rewind_iter:int=0): # batches of training before the saved state (0: the initialisation, as in Frankle & Carbin 2019)
-        self.rewind_iter, self.state = _check_int(rewind_iter, 'rewind_iter', 0), None
+        self.rewind_iter, self.state = check_int(rewind_iter, 'rewind_iter', 0), None
     def _save(self):
         self.state = {k: v.detach().clone() for k, v in _inner(self.learn.model).state_dict().items() if not k.endswith('weight_mask')}
     def before_fit(self):
@@ -532,19 +482,18 @@ class RewindCallback(Callback):
             if 'weight_mask' in m._buffers: m.weight.mul_(m.weight_mask)
         return model
 
-class MaskCallback(Callback):
+# %% ../nbs/04_pruning.ipynb #7dd91164
+class MaskCallback(_SparsifierCallback):
     "Keep a `Sparsifier`'s masks in force (gradients and weights zeroed around every optimizer step) without changing them."
-    order = SparsifyCallback.order
     def __init__(self, sparsifier:Sparsifier): self.sparsifier = sparsifier
     def before_fit(self): self.sparsifier.apply()
-    def before_step(self): self.sparsifier.mask_grads()
-    def after_step(self): self.sparsifier.apply()
 
+# %% ../nbs/04_pruning.ipynb #8e310f3c
 REWINDS = ('weights', 'lr', 'finetune')
 
 def imp_sparsities(sparsity:float, rounds:int):
     "Sparsity after each of `rounds` rounds of iterative pruning, removing the same fraction of the survivors each round: $1-(1-s)^{r/R}$."
-    sparsity, rounds = check_sparsity(sparsity, 'sparsity'), _check_int(rounds, 'rounds', 1)
+    sparsity, rounds = check_sparsity(sparsity, 'sparsity'), check_int(rounds, 'rounds', 1)
     return [1 - (1 - sparsity) ** (r / rounds) for r in range(1, rounds + 1)]
 
 def iterative_pruning(learn, # a fastai `Learner` (its model dense, untrained)
@@ -558,7 +507,7 @@ def iterative_pruning(learn, # a fastai `Learner` (its model dense, untrained)
                       **kwargs): # `Sparsifier` arguments (`scope`, `granularity`, `criterion`, ...)
     "Iterative pruning (Han et al. 2015; Frankle & Carbin 2019): train, prune to the next of `imp_sparsities`, rewind, retrain. Returns `(sparsifier, records)`."
     if rewind not in REWINDS: raise ValueError(f"`rewind` must be one of {REWINDS}, got {rewind!r}")
-    epochs = _check_int(epochs, 'epochs', 1)
+    epochs = check_int(epochs, 'epochs', 1)
     targets = imp_sparsities(sparsity, rounds)
     rw = RewindCallback(rewind_iter)
     def run(extra, retrain):
