@@ -18,9 +18,6 @@ from fastai.data.core import DataLoaders, TfmdDL
 from fastai.data.block import DataBlock, CategoryBlock
 from fastai.data.transforms import get_image_files, GrandparentSplitter, parent_label
 from fastai.data.external import untar_data, URLs, fastai_path
-from fastai.vision.core import PILImage, PILImageBW, cifar_stats
-from fastai.vision.data import ImageBlock
-from fastai.vision.augment import Resize, aug_transforms
 from fastai.data.transforms import Normalize
 
 # %% ../nbs/07_data.ipynb #1d58dfaa
@@ -146,6 +143,9 @@ def mnist1d_dls(bs:int=128, # batch size
 MNIST_STATS = ([0.1307], [0.3081])
 
 def _image_folder_dls(path, url, train, valid, stats, img_cls, bs, size, augment, seed, num_workers, device):
+    from fastai.vision.core import PILImage   # fastai's vision modules on first use: they pull in torchvision (seconds at start-up)
+    from fastai.vision.data import ImageBlock
+    from fastai.vision.augment import Resize, aug_transforms
     _check_bs(bs)
     path = Path(untar_data(url)) if path is None else Path(path)
     for split in (train, valid):
@@ -169,6 +169,7 @@ def cifar10_dls(path=None, # extracted CIFAR-10 folder (default: `untar_data(URL
                 device=None, # device for the batches
                )->DataLoaders:
     "CIFAR-10 `DataLoaders` from fastai's `URLs.CIFAR` layout (`train/`, `test/` class folders), normalised with `cifar_stats`"
+    from fastai.vision.core import PILImage, cifar_stats
     return _image_folder_dls(path, URLs.CIFAR, 'train', 'test', cifar_stats, PILImage, bs, size, augment, seed, num_workers, device)
 
 def mnist_dls(path=None, # extracted MNIST folder (default: `untar_data(URLs.MNIST)`, downloads once)
@@ -180,4 +181,5 @@ def mnist_dls(path=None, # extracted MNIST folder (default: `untar_data(URLs.MNI
               device=None, # device for the batches
              )->DataLoaders:
     "MNIST `DataLoaders` (1 grey channel) from fastai's `URLs.MNIST` layout (`training/`, `testing/` digit folders)"
+    from fastai.vision.core import PILImageBW
     return _image_folder_dls(path, URLs.MNIST, 'training', 'testing', MNIST_STATS, PILImageBW, bs, size, augment, seed, num_workers, device)
