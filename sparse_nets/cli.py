@@ -389,7 +389,7 @@ def prune(data:str='mnist1d', # bundled data set: mnist1d or digits
           bs:int=128, # batch size
           seed:int=0, # seed of data shuffle and model init
           reference:bool_arg=True, # also train the dense model with the same recipe, for its accuracy
-          quick:store_true=False, # a smoke run: 2 epochs, no dense reference, fewer timing repeats
+          quick:store_true=False, # a smoke run: 1 epoch, no dense reference, fewer timing repeats
           progress:bool_arg=None, # progress bars (default: on a terminal; otherwise one line per epoch)
           convert:bool_arg=True, # convert with to_sparse, check the predictions and time both models
           threads:int=1, # threads for training and timing (torch and numba), in [1, cores]
@@ -398,7 +398,7 @@ def prune(data:str='mnist1d', # bundled data set: mnist1d or digits
     "Train a model with gradual magnitude pruning, convert it to the sparse runtime, check it and time it"
     out = _check_prune(dict(locals()))
     t_start, cpu_start = time.perf_counter(), time.process_time()
-    if quick: epochs, reference = 2, False
+    if quick: epochs, reference = 1, False
     _quiet_fastai()
     from sparse_nets.host import pinned_threads
     with pinned_threads(threads): return _prune(**locals())
@@ -417,7 +417,7 @@ def _prune(data, model, width, sparsity, schedule, start, end, granularity, scop
     rep = dict(command='prune', data=data, model=model, width=width, params=n_params(net), sparsity=sparsity, schedule=schedule,
                start=start, end=end, granularity=granularity, scope=scope, prune_last=prune_last, epochs=epochs, lr=lr, bs=bs,
                seed=seed, quick=quick, threads=threads)
-    print(f"sparse-nets prune: {model} (width {width}, {rep['params']:,} parameters) on {data}, {epochs} epochs, "
+    print(f"sparse-nets prune: {model} (width {width}, {rep['params']:,} parameters) on {data}, {epochs} epoch{'s' if epochs != 1 else ''}, "
           f"pruning to {sparsity:.0%} ({schedule}, {granularity}, {scope}{'' if prune_last else ', classifier dense'})"
           + ("\n  SMOKE RUN (--quick): too short to train the model; it checks the whole path in seconds" if quick else ""), flush=True)
     if reference:
@@ -442,7 +442,7 @@ def _prune(data, model, width, sparsity, schedule, start, end, granularity, scop
                    max_logit_diff=chk['max_logit_diff'], sparse_bytes=_nbytes(fast))
         rep['layers'] = _rows(fast.sparse_report)
         x = torch.cat([xb for xb, _ in dls.valid])
-        rep['speed'] = dict(batched=_time_pair(pruned, fast, x, threads, 5 if quick else 15),
+        rep['speed'] = dict(batched=_time_pair(pruned, fast, x, threads, 3 if quick else 15),
                             batch1=_time_pair(pruned, fast, x[:1], threads, 5 if quick else 21))
     rep['machine'] = machine_info(); rep['loadavg_start'] = load0
     rep['seconds'], rep['cpu_seconds'] = time.perf_counter() - t_start, time.process_time() - cpu_start

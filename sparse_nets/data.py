@@ -20,9 +20,6 @@ from fastai.data.core import DataLoaders
 from fastai.data.block import DataBlock, CategoryBlock
 from fastai.data.transforms import get_image_files, GrandparentSplitter, parent_label
 from fastai.data.external import untar_data, URLs, fastai_path
-from fastai.vision.core import PILImage, PILImageBW, cifar_stats
-from fastai.vision.data import ImageBlock
-from fastai.vision.augment import Resize, aug_transforms
 from fastai.data.transforms import Normalize
 
 # %% ../nbs/07_data.ipynb #4e46db50
@@ -176,6 +173,7 @@ def mnist1d_dls(bs:int=128, # batch size
 
 # %% ../nbs/07_data.ipynb #5b3e7e9b
 MNIST_STATS = ([0.1307], [0.3081])
+
 def _image_folder_dls(path, url, train, valid, stats, img_cls,
                       bs:int=128, # batch size
                       size:int|None=None, # resize images (None: keep their size)
@@ -184,6 +182,9 @@ def _image_folder_dls(path, url, train, valid, stats, img_cls,
                       num_workers:int=0, # loader processes
                       device=None): # device for the batches
     "`DataLoaders` of an extracted folder tree `path/{train,valid}/<class>/*.png` (`untar_data(url)` when `path` is None)"
+    from fastai.vision.core import PILImage   # fastai's vision modules on first use: they pull in torchvision (seconds at start-up)
+    from fastai.vision.data import ImageBlock
+    from fastai.vision.augment import Resize, aug_transforms
     bs, seed, num_workers, augment = check_int(bs, 'bs', 1), check_int(seed, 'seed', 0), check_int(num_workers, 'num_workers', 0), check_bool(augment, 'augment')
     if size is not None: size = check_int(size, 'size', 1)
     if path is not None: check_type(path, 'path', (str, os.PathLike), 'None or a folder (str or Path)')
@@ -206,11 +207,13 @@ def _image_folder_dls(path, url, train, valid, stats, img_cls,
 def cifar10_dls(path=None, # extracted CIFAR-10 folder (default: `untar_data(URLs.CIFAR)`, downloads once)
                 **kwargs)->DataLoaders:
     "CIFAR-10 `DataLoaders` from fastai's `URLs.CIFAR` layout (`train/`, `test/` class folders), normalised with `cifar_stats`"
+    from fastai.vision.core import PILImage, cifar_stats
     return _image_folder_dls(path, URLs.CIFAR, 'train', 'test', cifar_stats, PILImage, **kwargs)
 
 @delegates(_image_folder_dls)
 def mnist_dls(path=None, # extracted MNIST folder (default: `untar_data(URLs.MNIST)`, downloads once)
               **kwargs)->DataLoaders:
     "MNIST `DataLoaders` (1 grey channel) from fastai's `URLs.MNIST` layout (`training/`, `testing/` digit folders)"
+    from fastai.vision.core import PILImageBW
     return _image_folder_dls(path, URLs.MNIST, 'training', 'testing', MNIST_STATS, PILImageBW, **kwargs)
 

@@ -49,12 +49,14 @@ def act_run(A:np.ndarray, Y:np.ndarray, act:int):
 
 @njit(**_jit)
 def gap_run(X:np.ndarray, rows:int, N:int, Y:np.ndarray):
-    "Global average pool: Y[i] = mean(X[i*N:(i+1)*N]) for each of `rows` (batch × channel) planes"
+    "Global average pool: Y[i] = mean(X[i*N:(i+1)*N]) for each of `rows` (batch × channel) planes; four partial sums (no wait on one add chain)"
     inv = np.float32(1.0 / N)
     for i in range(rows):
-        acc = np.float32(0)
-        for p in range(N): acc += X[i * N + p]
-        Y[i] = acc * inv
+        a0 = a1 = a2 = a3 = np.float32(0); o = i * N; p = 0
+        while p + 4 <= N:
+            a0 += X[o + p]; a1 += X[o + p + 1]; a2 += X[o + p + 2]; a3 += X[o + p + 3]; p += 4
+        while p < N: a0 += X[o + p]; p += 1
+        Y[i] = ((a0 + a1) + (a2 + a3)) * inv
 
 # %% ../nbs/02a_plan.ipynb #2ec6ac65
 _ACT = {None: 0, 'relu': 1, 'relu6': 2}
@@ -154,7 +156,7 @@ class PointwiseStep(_Step):
 
 # %% ../nbs/02a_plan.ipynb #05e07593
 class DepthwiseStep(_Step):
-    "A 3×3 depthwise conv (or a k=3 depthwise Conv1d, as an H=1 plane), padding 1, stride 1/2, BN folded, activation fused"
+    "A 3×3 depthwise conv (or a k=3 depthwise Conv1d, on rows), padding 1, stride 1/2, BN folded, activation fused"
     op, modes = 'depthwise', ('numba', 'torch')
     def __init__(self, name, ins, out, weight, bias, stride, act, spatial_dims, fused='', mode=None):
         super().__init__(name, ins, out)
@@ -184,15 +186,19 @@ class DepthwiseStep(_Step):
                 y = _torch_act(f(torch.from_numpy(env[i]).view(s), w4, bt, stride=st_, groups=C, **kw), act)
                 env[o] = y.contiguous().numpy().reshape(-1)
             return run
-        w, b, st = self.weight.numpy().reshape(-1), self.bias.numpy(), self.stride
-        small = B * C * OH * OW * 9 < K.PAR_MIN_MACS
-        lo, hi = D._CLAMPS[act]; P, f = B * C, D.dw3x3_planes
+        b, st, lo, hi, P = self.bias.numpy(), self.stride, *D._CLAMPS[act], B * C
+        if self.spatial_dims == 1:   # rows: the 3 taps of the middle row, 3 multiply-adds per output
+            w, f, small = self.weight[:, 3:6].contiguous().numpy().reshape(-1), D.dw3_rows, B * C * OW * 3 < K.PAR_MIN_MACS
+            def run(env, nth): f(env[i], w, b, buf, P, W, st, lo, hi, 1 if small else nth); env[o] = buf
+            return run
+        w, f, small = self.weight.numpy().reshape(-1), D.dw3x3_planes, B * C * OH * OW * 9 < K.PAR_MIN_MACS
         def run(env, nth): f(env[i], w, b, buf, P, H, W, st, lo, hi, 1 if small else nth); env[o] = buf
         return run
     def row(self):
         t = self.times
         tm = f" (measured: numba {t['numba']*1e3:.3f} ms, torch {t['torch']*1e3:.3f} ms)" if len(t) == 2 else ''
-        k = 'torch conv (groups=C)' if self.mode == 'torch' else 'depthwise.dw3x3_planes (numba, CHW)'
+        k = ('torch conv (groups=C)' if self.mode == 'torch' else
+             'depthwise.dw3_rows (numba)' if self.spatial_dims == 1 else 'depthwise.dw3x3_planes (numba, CHW)')
         return dict(decision='depthwise', kernel=k, reason=f"3x3 depthwise, stride {self.stride}{tm}{self.fused}")
 
 # %% ../nbs/02a_plan.ipynb #e0247295
@@ -672,7 +678,7 @@ def _decided(T)->bool:
 
 @patch
 def _measure(self:SparsePlan, shapes, step_in, nth, repeats=5):
-    "Time the candidate kernels of every step not yet decided (`time_interleaved`, medians; stops early when they are far apart)"
+    "Time the candidate kernels of every step not yet decided (`time_interleaved`; each keeps its best round, since other processes' load only ever adds time; stops early when they are far apart)"
     rng = np.random.default_rng(0)
     for st, ins in zip(self.steps, step_in):
         if getattr(st, 'mode', 'x') is not None: continue
@@ -680,7 +686,7 @@ def _measure(self:SparsePlan, shapes, step_in, nth, repeats=5):
         buf = np.empty(math.prod(shapes[st.out]), np.float32)
         fs = {m: (lambda f=st.bind(ins, buf, mode=m): f(env, nth)) for m in st.modes}
         T = time_interleaved(fs, repeats=repeats, warmup=0, threads=None, min_time=0, stop=_decided)
-        st.times = {m: T.median(m) for m in st.modes}
+        st.times = {m: float(min(T[m])) for m in st.modes}
         st.mode = min(st.times, key=st.times.get)
         if isinstance(st, PointwiseStep): st.why += f"; {st.mode} measured faster"
 
