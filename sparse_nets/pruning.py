@@ -15,7 +15,7 @@ from fastcore.basics import store_attr
 from functools import partial
 from fastai.callback.core import Callback
 from .schedules import Schedule, get_schedule, linear, check_sparsity, _check_int
-from .criteria import Criterion, get_criterion
+from .criteria import Criterion, get_criterion, STATE
 
 # %% auto #0
 __all__ = ['PRUNABLE', 'REWINDS', 'normalize_granularity', 'group_scores', 'masks_from_scores', 'magnitude_masks',
@@ -211,9 +211,10 @@ def attach_mask(module:nn.Module):
     return module.weight_mask
 
 def strip(model:nn.Module):
-    "Remove the pruning machinery in place: weights × masks, `weight_mask` buffers deleted. Returns `model`."
+    "Remove the pruning machinery in place: weights × masks, `weight_mask` buffers and criterion state (`crit_*`) deleted. Returns `model`."
     if not isinstance(model, nn.Module): raise TypeError(f"`model` must be an nn.Module, got {type(model).__name__}")
     for m in model.modules():
+        for k in [k for k in m._buffers if k.startswith(STATE)]: del m._buffers[k]
         if 'weight_mask' in m._buffers:
             mask = m._buffers.pop('weight_mask')
             if mask is not None:
@@ -517,14 +518,14 @@ class RewindCallback(Callback):
     def __init__(self, rewind_iter:int=0): # batches of training before the saved state (0: the initialisation, as in Frankle & Carbin 2019)
         self.rewind_iter, self.state = _check_int(rewind_iter, 'rewind_iter', 0), None
     def _save(self):
-        self.state = {k: v.detach().clone() for k, v in _inner(self.learn.model).state_dict().items() if not k.endswith('weight_mask')}
+        self.state = {k: v.detach().clone() for k, v in _inner(self.learn.model).state_dict().items() if not k.endswith('weight_mask') and not k.rsplit('.', 1)[-1].startswith(STATE)}
     def before_fit(self):
         if self.state is None and self.rewind_iter == 0 and not hasattr(self.learn, 'lr_finder'): self._save()
     def after_batch(self):
         if self.state is None and self.training and not hasattr(self.learn, 'lr_finder') and self.learn.train_iter == self.rewind_iter: self._save()
     @torch.no_grad()
     def rewind(self, model:nn.Module=None): # default: the learner's model
-        "Load the saved parameters and buffers (masks excepted) into `model`, then zero the masked weights."
+        "Load the saved parameters and buffers (masks and criterion state excepted) into `model`, then zero the masked weights."
         if self.state is None: raise ValueError(f"nothing saved yet: the first fit must run at least `rewind_iter`={self.rewind_iter} training batches")
         model = _inner(model if model is not None else self.learn.model)
         model.load_state_dict(self.state, strict=False)
