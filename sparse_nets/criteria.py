@@ -11,7 +11,8 @@ import torch
 from torch import nn, Tensor
 
 # %% auto #0
-__all__ = ['CRITERIA', 'Criterion', 'Magnitude', 'Random', 'Movement', 'Taylor', 'ActivationAware', 'get_criterion']
+__all__ = ['STATE', 'CRITERIA', 'Criterion', 'Magnitude', 'Random', 'state_buffers', 'Movement', 'Taylor', 'ActivationAware',
+           'get_criterion']
 
 # %% ../nbs/04a_criteria.ipynb #12d2bb91
 class Criterion:
@@ -61,67 +62,95 @@ class Random(Criterion):
     def __repr__(self): return f"Random(seed={self.seed})"
 
 # %% ../nbs/04a_criteria.ipynb #49a267ea
+STATE = 'crit_'   # prefix of the criteria's state buffers (`strip` removes them)
+
+def state_buffers(m:nn.Module, # a pruned layer
+                  key:str, # the buffer's name (starting with `STATE`)
+                  shape:tuple): # the statistic's shape
+    "The criterion state of layer `m`: buffers `key` (float32 statistic) and `key + '_n'` (steps seen), registered as zeros if missing or of another shape."
+    b = m._buffers.get(key)
+    if b is None or tuple(b.shape) != tuple(shape):
+        dev = m.weight.device
+        m.register_buffer(key, torch.zeros(shape, device=dev)); m.register_buffer(key + '_n', torch.zeros((), dtype=torch.long, device=dev))
+    return m._buffers[key], m._buffers[key + '_n']
+
 class _GradCriterion(Criterion):
-    "Criteria accumulating a statistic of `W` and `grad` after every backward pass."
+    "Criteria accumulating a statistic of `W` and `grad` after every backward pass, in buffers of each layer (saved with the model)."
     needs_grad = True
+    @property
+    def key(self): return STATE + self.name
     def attach(self, layers):
-        super().attach(layers); self.acc, self.n = {}, 0; return self
+        super().attach(layers)
+        for _, m in self.layers: state_buffers(m, self.key, m.weight.shape)
+        return self
     def stat(self, w:Tensor, g:Tensor) -> Tensor: raise NotImplementedError
     @torch.no_grad()
     def after_backward(self):
-        seen = False
         for n, m in self.layers:
             g = m.weight.grad
             if g is None: continue
-            s = self.stat(m.weight.detach().float(), g.detach().float())
-            if n in self.acc: self.acc[n].add_(s)
-            else: self.acc[n] = s.clone()
-            seen = True
-        self.n += seen
+            acc, cnt = state_buffers(m, self.key, m.weight.shape)
+            acc.add_(self.stat(m.weight.detach().float(), g.detach().float())); cnt.add_(1)
     def _acc(self, name, m):
-        if not hasattr(self, 'acc'): raise ValueError(f"{self!r} is not attached to layers: call `attach(layers)` (a `Sparsifier` does)")
-        a = self.acc.get(name)
-        if a is None or self.n == 0:
+        if not hasattr(self, 'layers'): raise ValueError(f"{self!r} is not attached to layers: call `attach(layers)` (a `Sparsifier` does)")
+        acc, cnt = state_buffers(m, self.key, m.weight.shape)
+        if int(cnt) == 0:
             raise ValueError(f"{self!r} has seen no gradient of layer {name!r} yet: it scores from training steps "
                              "(`after_backward` after each backward pass; `SparsifyCallback` calls it)")
-        return a
+        return acc, cnt
+    @torch.no_grad()
+    def reset_state(self):
+        "Zero the accumulated statistics of every attached layer."
+        for _, m in self.layers:
+            for b in state_buffers(m, self.key, m.weight.shape): b.zero_()
 
 class Movement(_GradCriterion):
     "Sanh et al. (2020), movement pruning: $S = -\\sum_t W_t \\odot \\partial L/\\partial W_t$, accumulated over training (never reset)."
     name = 'movement'
     signed = True
     def stat(self, w, g): return -(w * g)
-    def score(self, name, m): return self._acc(name, m)
+    def score(self, name, m): return self._acc(name, m)[0].clone()
 
 class Taylor(_GradCriterion):
     "Molchanov et al. (2019), first-order Taylor: $I = \\overline{(W \\odot \\partial L/\\partial W)^2}$, the mean over the batches since the last mask update."
     name = 'taylor'
     def stat(self, w, g): return (w * g).square()
-    def score(self, name, m): return self._acc(name, m) / self.n
-    def reset(self): self.acc, self.n = {}, 0
+    def score(self, name, m):
+        acc, cnt = self._acc(name, m); return acc / cnt
+    def reset(self): self.reset_state()
 
 # %% ../nbs/04a_criteria.ipynb #fe2fd658
 def _in_dim(m): return -1 if isinstance(m, nn.Linear) else 1
+def _n_in(m): return m.in_features if isinstance(m, nn.Linear) else m.in_channels
 
 class ActivationAware(Criterion):
-    "Sun et al. (2023), Wanda: $I_{ij} = |W_{ij}|\\,\\|X_j\\|_2$, the input feature's norm over a calibration batch (hooks on the inputs)."
+    "Sun et al. (2023), Wanda: $I_{ij} = |W_{ij}|\\,\\|X_j\\|_2$, the input feature's norm over a calibration batch (hooks on the inputs; sums kept in buffers of each layer)."
     name = 'activation_aware'
     needs_input = True
+    key = STATE + 'activation_aware'
     def __init__(self, calib=None): # a calibration batch (tensor or tuple of tensors) used when no statistics were collected
-        self.calib, self.sq, self.cnt = calib, {}, 0
-    def reset(self): self.sq, self.cnt = {}, 0
+        self.calib = calib
+    def attach(self, layers):
+        super().attach(layers)
+        for _, m in self.layers: state_buffers(m, self.key, (_n_in(m),))
+        return self
+    def _state(self, m): return state_buffers(m, self.key, (_n_in(m),))
+    @torch.no_grad()
+    def reset(self):
+        for _, m in self.layers:
+            for b in self._state(m): b.zero_()
     def before_prune(self, model):
-        if not self.sq and self.calib is not None: self.calibrate(model, self.calib)
+        if self.calib is not None and all(int(self._state(m)[1]) == 0 for _, m in self.layers): self.calibrate(model, self.calib)
     def _hook(self, name):
         def hook(m, args):
             x = args[0].detach().float()
             d = _in_dim(m) % x.dim()
-            s = x.square().sum([i for i in range(x.dim()) if i != d])
-            self.sq[name] = self.sq[name] + s if name in self.sq else s
+            sq, cnt = self._state(m)
+            sq.add_(x.square().sum([i for i in range(x.dim()) if i != d]).to(sq.device)); cnt.add_(1)
         return hook
     @torch.no_grad()
     def calibrate(self, model:nn.Module, xb): # the model and a batch of its inputs (a tensor or a tuple)
-        "Collect $\\sum x_j^2$ of every attached layer's input features over one forward pass of `model` on `xb` (eval mode, no grad)."
+        "Add $\\sum x_j^2$ of every attached layer's input features over one forward pass of `model` on `xb` (eval mode, no grad)."
         if not hasattr(self, 'layers'): raise ValueError(f"{self!r} is not attached to layers: call `attach(layers)` (a `Sparsifier` does)")
         hs = [m.register_forward_pre_hook(self._hook(n)) for n, m in self.layers]
         was = model.training
@@ -131,14 +160,14 @@ class ActivationAware(Criterion):
         finally:
             for h in hs: h.remove()
             model.train(was)
-        self.cnt += 1
         return self
     def score(self, name, m):
-        if name not in self.sq:
+        sq, cnt = self._state(m)
+        if int(cnt) == 0:
             raise ValueError(f"{self!r} has no input statistics for layer {name!r}: call `calibrate(model, xb)`, "
                              "pass `calib=` a batch, or use it in `SparsifyCallback` (which calibrates on the current batch)")
         w = m.weight.detach().float()
-        norm = self.sq[name].sqrt().to(w.device)
+        norm = sq.sqrt().to(w.device)
         if isinstance(m, nn.Linear): return w.abs() * norm
         g, O = m.groups, w.shape[0]
         norm = norm.view(g, -1).repeat_interleave(O // g, 0)            # (O, in/groups): the input channels each output sees

@@ -16,12 +16,12 @@ from fastcore.meta import delegates
 from fastai.callback.core import Callback
 from .schedules import Schedule, get_schedule, linear
 from ._checks import check_sparsity, check_int, check_pair, check_tensor, check_regex, check_bool, check_choice
-from .criteria import get_criterion
+from .criteria import get_criterion, STATE
 
 # %% auto #0
 __all__ = ['PRUNABLE', 'REWINDS', 'normalize_granularity', 'group_scores', 'masks_from_scores', 'magnitude_masks',
            'prunable_layers', 'attach_mask', 'strip', 'sparsity_report', 'Sparsifier', 'SparsifyCallback',
-           'RewindCallback', 'MaskCallback', 'imp_sparsities', 'iterative_pruning', 'remove_filters']
+           'RewindCallback', 'MaskCallback', 'imp_sparsities', 'iterative_pruning']
 
 # %% ../nbs/04_pruning.ipynb #a398b274
 def _nm(g):
@@ -214,9 +214,10 @@ def attach_mask(module:nn.Module):
     return module.weight_mask
 
 def strip(model:nn.Module):
-    "Remove the pruning machinery in place: weights × masks, `weight_mask` buffers deleted. Returns `model`."
+    "Remove the pruning machinery in place: weights × masks, `weight_mask` buffers and criterion state (`crit_*`) deleted. Returns `model`."
     if not isinstance(model, nn.Module): raise TypeError(f"`model` must be an nn.Module, got {type(model).__name__}")
     for m in model.modules():
+        for k in [k for k in m._buffers if k.startswith(STATE)]: del m._buffers[k]
         if 'weight_mask' in m._buffers:
             mask = m._buffers.pop('weight_mask')
             if mask is not None:
@@ -467,14 +468,14 @@ class RewindCallback(Callback):
     def __init__(self, rewind_iter:int=0): # batches of training before the saved state (0: the initialisation, as in Frankle & Carbin 2019)
         self.rewind_iter, self.state = check_int(rewind_iter, 'rewind_iter', 0), None
     def _save(self):
-        self.state = {k: v.detach().clone() for k, v in _inner(self.learn.model).state_dict().items() if not k.endswith('weight_mask')}
+        self.state = {k: v.detach().clone() for k, v in _inner(self.learn.model).state_dict().items() if not k.endswith('weight_mask') and not k.rsplit('.', 1)[-1].startswith(STATE)}
     def before_fit(self):
         if self.state is None and self.rewind_iter == 0 and not hasattr(self.learn, 'lr_finder'): self._save()
     def after_batch(self):
         if self.state is None and self.training and not hasattr(self.learn, 'lr_finder') and self.learn.train_iter == self.rewind_iter: self._save()
     @torch.no_grad()
     def rewind(self, model:nn.Module=None): # default: the learner's model
-        "Load the saved parameters and buffers (masks excepted) into `model`, then zero the masked weights."
+        "Load the saved parameters and buffers (masks and criterion state excepted) into `model`, then zero the masked weights."
         if self.state is None: raise ValueError(f"nothing saved yet: the first fit must run at least `rewind_iter`={self.rewind_iter} training batches")
         model = _inner(model if model is not None else self.learn.model)
         model.load_state_dict(self.state, strict=False)
@@ -523,82 +524,3 @@ def iterative_pruning(learn, # a fastai `Learner` (its model dense, untrained)
         if rewind == 'weights': rw.rewind(learn.model)
         recs.append(dict(round=r, sparsity=sp.sparsity(), values=run([MaskCallback(sp)], True)))
     return sp, recs
-
-# %% ../nbs/04_pruning.ipynb #8cdbcce7
-_ELEMENTWISE = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Sigmoid, nn.Tanh, nn.Hardswish, nn.Hardtanh,
-                nn.Identity, nn.Dropout)
-_BN = (nn.BatchNorm1d, nn.BatchNorm2d)
-_POOL = (nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d, nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d,
-         nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d)
-_CONV = (nn.Conv1d, nn.Conv2d)
-
-def _leaves(model):
-    "Leaf modules of nested `nn.Sequential`s, in forward order."
-    out = []
-    for m in model.children():
-        out += _leaves(m) if isinstance(m, nn.Sequential) else [m]
-    return out
-
-def _channel_preserving_pool(m):
-    "Pools map a constant channel to the same constant (average pools with padding do not)."
-    return isinstance(m, _POOL) and not (isinstance(m, (nn.AvgPool1d, nn.AvgPool2d)) and any(np.atleast_1d(m.padding)))
-
-def _consumer(leaves, i):
-    "`(chain, consumer, flattened)`: the channel-wise modules after producer `i` and the conv/linear that reads its channels (or None)."
-    chain, flat = [], False
-    for n in leaves[i + 1:]:
-        if isinstance(n, _BN + _ELEMENTWISE) or _channel_preserving_pool(n): chain.append(n)
-        elif isinstance(n, nn.Flatten) and n.start_dim == 1 and n.end_dim == -1 and not flat: flat = True
-        elif isinstance(n, _CONV) and n.groups == 1 and not flat and not isinstance(leaves[i], nn.Linear): return chain, n, flat
-        elif isinstance(n, nn.Linear) and (flat or isinstance(leaves[i], nn.Linear)): return chain, n, flat
-        else: return chain, None, flat
-    return chain, None, flat
-
-def _param(t): return nn.Parameter(t.detach().clone().contiguous())
-
-@torch.no_grad()
-def remove_filters(model:nn.Module): # an `nn.Sequential` (nested `Sequential`s allowed) of convs, linears, BN, activations, pools, `Flatten`
-    "Copy of `model` (eval mode) without the filters whose weights are all zero; following BN and conv/linear inputs sliced, the removed channels' constant outputs folded into the next layer's bias. `.removed`: `name -> channels removed`."
-    if not isinstance(model, nn.Sequential): raise TypeError(f"`model` must be an nn.Sequential (nested Sequentials allowed), got {type(model).__name__}")
-    model = strip(copy.deepcopy(model)).eval()
-    names = {id(m): n for n, m in model.named_modules()}
-    leaves, removed = _leaves(model), {}
-    for i, m in enumerate(leaves):
-        if not (isinstance(m, nn.Linear) or (isinstance(m, _CONV) and m.groups == 1)): continue
-        dead = (m.weight.flatten(1) == 0).all(1)
-        if not dead.any(): continue
-        chain, nxt, flat = _consumer(leaves, i)
-        if nxt is None: continue
-        C = m.weight.shape[0]
-        v = (m.bias if m.bias is not None else torch.zeros(C)).detach().clone().view(1, C, *([1] * (m.weight.dim() - 2)))   # clone: in-place ReLUs
-        for n in chain:                          # the constant each dead channel outputs (pools keep a constant)
-            if not isinstance(n, _POOL): v = n(v)
-        v = v.flatten()
-        if isinstance(nxt, nn.Linear):
-            if nxt.in_features % C: continue
-            S, exact = nxt.in_features // C, True
-        else: exact = not any(np.atleast_1d(nxt.padding))   # zero padding breaks a constant at the borders
-        go = dead & (v == 0) if not exact else dead
-        if not go.any() or go.all(): continue
-        keep = ~go
-        if isinstance(nxt, nn.Linear):
-            W = nxt.weight.view(nxt.out_features, C, S)
-            shift = (W[:, go, :] * v[go][None, :, None]).sum((1, 2))
-            nxt.weight = _param(W[:, keep, :].reshape(nxt.out_features, -1)); nxt.in_features = nxt.weight.shape[1]
-        else:
-            shift = (nxt.weight[:, go] * v[go].view(1, -1, *([1] * (nxt.weight.dim() - 2)))).flatten(1).sum(1)
-            nxt.weight = _param(nxt.weight[:, keep]); nxt.in_channels = int(keep.sum())
-        if bool((shift != 0).any()):
-            nxt.bias = _param((nxt.bias if nxt.bias is not None else torch.zeros_like(shift)) + shift)
-        m.weight = _param(m.weight[keep])
-        if m.bias is not None: m.bias = _param(m.bias[keep])
-        if isinstance(m, nn.Linear): m.out_features = int(keep.sum())
-        else: m.out_channels = int(keep.sum())
-        for n in chain:
-            if isinstance(n, _BN):
-                if n.affine: n.weight, n.bias = _param(n.weight[keep]), _param(n.bias[keep])
-                if n.track_running_stats: n.running_mean, n.running_var = n.running_mean[keep].clone(), n.running_var[keep].clone()
-                n.num_features = int(keep.sum())
-        removed[names[id(m)]] = int(go.sum())
-    model.removed = removed
-    return model
