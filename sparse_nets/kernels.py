@@ -16,6 +16,7 @@ from . import _simd
 from ._simd import (ISA, LANES, ISA_LANES, F32Vec, vzero, vwidth, uget, vload, vsplats, vrep, vcat, vfold, vfma, vadd,
                     vclamp, vhsum, vgather, vstore_rows)
 from .formats import CSR, BlockCSR, _immutable
+from ._checks import check_choice
 
 # %% ../nbs/01_kernels.ipynb #024b7e17
 _ACTS = {None: (-np.inf, np.inf), 'relu': (0., np.inf), 'relu6': (0., 6.)}
@@ -41,7 +42,6 @@ def _check_bias(bias, rows):
     return b
 
 def _check_act(act):
-    from sparse_nets._checks import check_choice   # the one policy (a dict or list `act` is a ValueError naming it, not unhashable)
     check_choice(act, 'act', tuple(_ACTS))
     return act
 
