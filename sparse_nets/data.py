@@ -84,7 +84,8 @@ def digits_arrays(valid_pct:float=0.2, # fraction of samples held out for valida
     as_images, normalize = check_bool(as_images, 'as_images'), check_bool(normalize, 'normalize')
     d = load_digits()
     x, y = (d.data / 16.).astype(np.float32), d.target.astype(np.int64)
-    xt, xv, yt, yv = train_test_split(x, y, test_size=valid_pct, random_state=seed, stratify=y)
+    try: xt, xv, yt, yv = train_test_split(x, y, test_size=valid_pct, random_state=seed, stratify=y)
+    except ValueError as e: raise ValueError(f"`valid_pct` {valid_pct} leaves a split without every class: {e}") from None
     mean, std = (float(xt.mean()), float(xt.std())) if normalize else (0., 1.)
     xt, xv = (xt - mean) / std, (xv - mean) / std
     if as_images: xt, xv = xt.reshape(-1, 1, 8, 8), xv.reshape(-1, 1, 8, 8)

@@ -108,12 +108,18 @@ class Timings(dict):
     "`{(name, threads): [seconds per call, one per round]}` from `time_interleaved`, with `first` calls and `loadavg`"
     def __init__(self, *args, first:dict=None, loadavg:list=None):
         super().__init__(*args); self.first, self.loadavg = first or {}, loadavg or []
+    def _key(self, name, threads):
+        ks = [k for k in self if k[0] == name and (threads is None or k[1] == threads)]
+        if len(ks) != 1: raise KeyError(f"no single timing of {name!r} at threads={threads} (have {list(self)})")
+        return ks[0]
     def median(self, name, # a function's name
                threads:int|None=None)->float: # its thread count (None: the only one timed)
         "Median seconds per call of `name`"
-        ks = [k for k in self if k[0] == name and (threads is None or k[1] == threads)]
-        if len(ks) != 1: raise KeyError(f"no single timing of {name!r} at threads={threads} (have {list(self)})")
-        return median(self[ks[0]])
+        return median(self[self._key(name, threads)])
+    def best(self, name, # a function's name
+             threads:int|None=None)->float: # its thread count (None: the only one timed)
+        "Fastest round of `name` (seconds per call): other processes' load only ever adds time"
+        return min(self[self._key(name, threads)])
 
 # %% ../nbs/00b_host.ipynb #8cab4813
 def _calls_per_sample(f, min_time)->tuple:

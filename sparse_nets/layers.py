@@ -11,7 +11,7 @@ __all__ = ['act_name', 'compress', 'bn_problem', 'fold_bn', 'conv1x1_problem', '
 # %% ../nbs/02_layers.ipynb #fb38b26f
 import copy, fnmatch, math, warnings
 from dataclasses import dataclass
-import numpy as np
+import numpy as np, numba
 import torch, torch.nn as nn
 from fastcore.basics import patch, patch_to
 from fastcore.meta import delegates
@@ -80,7 +80,6 @@ class _SparseModule(nn.Module):
     def __init__(self, weight, bias=None, act=None, threads=None):
         super().__init__()
         check_type(weight, 'weight', (CSR, BlockCSR), 'a sparse_nets.formats.CSR or BlockCSR')
-        import numba   # the kernels' thread range
         self.act, self.threads = act_name(act), None if threads is None else check_int(threads, 'threads', 1, numba.config.NUMBA_NUM_THREADS)
         self._shape = tuple(int(s) for s in weight.shape)
         self._block = tuple(int(b) for b in weight.block) if isinstance(weight, BlockCSR) else None

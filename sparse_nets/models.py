@@ -15,6 +15,15 @@ from torch import nn
 from ._checks import check_type, check_int, check_real, check_bool, check_pair
 
 # %% ../nbs/06_models.ipynb #76f8fd38
+_MAX_SIZE = 2**16   # channels, features, map sides and lengths beyond it are refused: one such layer would take gigabytes
+_MAX_WIDTH = 64.    # the largest width multiplier
+
+def _size(x, name:str, lo:int=1)->int:
+    "A model size (channels, features, length): an int in `[lo, _MAX_SIZE]`, checked by the one policy"
+    return check_int(x, name, lo, _MAX_SIZE)
+
+def _width(x)->float: return check_real(x, 'width', 0, _MAX_WIDTH, lo_open=True)
+
 def _scale(c:int, width:float, min_c:int=1):
     "`c` channels scaled by `width`, rounded, at least `min_c`"
     return max(min_c, int(round(c * width)))
@@ -40,9 +49,9 @@ def conv_net(n_pairs:int, # number of conv pairs (1-4): Conv2 has 1, Conv8 has 4
             )->nn.Sequential:
     "VGG-like ConvN of Ramanujan et al. / Frankle & Carbin: `n_pairs` pairs of 3×3 convs + max-pool, then 3 linears"
     check_int(n_pairs, 'n_pairs', 1, 4); check_bool(bias, 'bias')
-    check_int(in_chans, 'in_chans', 1); check_int(n_classes, 'n_classes', 1); check_int(hidden, 'hidden', 1)
-    check_real(width, 'width', 0, lo_open=True)
-    h, w = check_pair(in_size, 'in_size', scalar_ok=True)
+    _size(in_chans, 'in_chans'); _size(n_classes, 'n_classes'); _size(hidden, 'hidden')
+    _width(width)
+    h, w = (_size(v, 'in_size') for v in check_pair(in_size, 'in_size', scalar_ok=True))
     layers, c_in = [], in_chans
     for i in range(n_pairs):
         c = _scale(_CONV_CHANNELS[i], width)
@@ -96,7 +105,7 @@ def mobilenet_v1(n_classes:int=1000, # output classes
                  dropout:float=0., # dropout before the classifier
                 )->nn.Sequential:
     "MobileNet v1: 3×3 stem + 13 depthwise-separable blocks (each a flat `Sequential(dw, bn, relu, pw, bn, relu)`)"
-    check_int(n_classes, 'n_classes', 1); check_int(in_chans, 'in_chans', 1); check_real(width, 'width', 0, lo_open=True)
+    _size(n_classes, 'n_classes'); _size(in_chans, 'in_chans'); _width(width)
     check_real(dropout, 'dropout', 0, 1, hi_open=True)
     c = make_divisible(32*width)
     stem = nn.Sequential(*_conv_bn_act(in_chans, c, 3, 2))
@@ -129,7 +138,7 @@ def mobilenet_v2(n_classes:int=1000, # output classes
                  dropout:float=0.2, # dropout before the classifier (the reference uses 0.2)
                 )->nn.Sequential:
     "MobileNet v2: 3×3 stem, 17 `InvertedResidual` blocks, 1×1 conv to 1280, avgpool, linear"
-    check_int(n_classes, 'n_classes', 1); check_int(in_chans, 'in_chans', 1); check_real(width, 'width', 0, lo_open=True)
+    _size(n_classes, 'n_classes'); _size(in_chans, 'in_chans'); _width(width)
     check_real(dropout, 'dropout', 0, 1, hi_open=True)
     c = make_divisible(32*width)
     stem = nn.Sequential(*_conv_bn_act(in_chans, c, 3, 2, act=nn.ReLU6))
@@ -191,9 +200,9 @@ def cnn1d(in_chans:int=1, # input channels
           bn:bool=False, # BatchNorm1d after every conv
          )->nn.Sequential:
     "MNIST-1D CNN: conv k5/s2, conv k3/s2, conv k3/s2 (+ `pointwise` k=1 convs), flatten, linear"
-    check_int(in_chans, 'in_chans', 1); check_int(n_classes, 'n_classes', 1); check_int(seq_len, 'seq_len', 1)
-    check_int(channels, 'channels', 1); check_real(width, 'width', 0, lo_open=True)
-    check_int(pointwise, 'pointwise', 0); check_bool(bn, 'bn')
+    _size(in_chans, 'in_chans'); _size(n_classes, 'n_classes'); _size(seq_len, 'seq_len')
+    _size(channels, 'channels'); _width(width)
+    _size(pointwise, 'pointwise', 0); check_bool(bn, 'bn')
     c, L, cin, layers = _scale(channels, width), seq_len, in_chans, []
     def block(cin, cout, k, s, p):
         return [nn.Conv1d(cin, cout, k, s, p, bias=not bn)] + ([nn.BatchNorm1d(cout)] if bn else []) + [nn.ReLU(inplace=True)]
@@ -211,9 +220,9 @@ def mlp(in_features:int=40, # flattened input size (MNIST-1D: 40, digits: 64)
         width:float=1., # width multiplier
        )->nn.Sequential:
     "MLP: flatten, `depth` × (Linear, ReLU), Linear"
-    check_int(in_features, 'in_features', 1); check_int(n_classes, 'n_classes', 1); check_int(hidden, 'hidden', 1)
-    check_real(width, 'width', 0, lo_open=True)
-    check_int(depth, 'depth', 0)
+    _size(in_features, 'in_features'); _size(n_classes, 'n_classes'); _size(hidden, 'hidden')
+    _width(width)
+    _size(depth, 'depth', 0)
     h, layers, cin = _scale(hidden, width), [nn.Flatten()], in_features
     for _ in range(depth): layers += [nn.Linear(cin, h), nn.ReLU(inplace=True)]; cin = h
     return nn.Sequential(*layers, nn.Linear(cin, n_classes))
@@ -231,10 +240,10 @@ def mobilenet1d(in_chans:int=1, # input channels
                 dropout:float=0., # dropout before the classifier
                )->nn.Sequential:
     "MobileNet-style 1-D net: Conv1d stem + BN + ReLU, blocks `Sequential(dw k3, BN, ReLU, pw k1, BN, ReLU)`, avgpool, linear"
-    check_int(in_chans, 'in_chans', 1); check_int(n_classes, 'n_classes', 1); check_real(width, 'width', 0, lo_open=True)
-    check_int(stem, 'stem', 1); check_int(stem_kernel, 'stem_kernel', 1); check_int(stem_stride, 'stem_stride', 1)
+    _size(in_chans, 'in_chans'); _size(n_classes, 'n_classes'); _width(width)
+    _size(stem, 'stem'); _size(stem_kernel, 'stem_kernel'); _size(stem_stride, 'stem_stride')
     check_real(dropout, 'dropout', 0, 1, hi_open=True)
-    blocks = [check_pair(b, 'blocks') for b in check_type(blocks, 'blocks', (tuple, list), 'a sequence of (out_channels, stride) pairs')]
+    blocks = [tuple(_size(v, 'blocks') for v in check_pair(b, 'blocks')) for b in check_type(blocks, 'blocks', (tuple, list), 'a sequence of (out_channels, stride) pairs')]
     if not blocks: raise ValueError("`blocks` must be a non-empty sequence of (out_channels, stride) pairs, got ()")
     bn_relu = lambda c: [nn.BatchNorm1d(c), nn.ReLU(inplace=True)]
     c = make_divisible(stem * width)

@@ -686,7 +686,7 @@ def _measure(self:SparsePlan, shapes, step_in, nth, repeats=5):
         buf = np.empty(math.prod(shapes[st.out]), np.float32)
         fs = {m: (lambda f=st.bind(ins, buf, mode=m): f(env, nth)) for m in st.modes}
         T = time_interleaved(fs, repeats=repeats, warmup=0, threads=None, min_time=0, stop=_decided)
-        st.times = {m: float(min(T[m])) for m in st.modes}
+        st.times = {m: T.best(m) for m in st.modes}
         st.mode = min(st.times, key=st.times.get)
         if isinstance(st, PointwiseStep): st.why += f"; {st.mode} measured faster"
 

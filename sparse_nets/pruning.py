@@ -161,7 +161,7 @@ def magnitude_masks(weights:list, # weights of the layers to prune
                     norm:str='l1', # group score: 'l1' (mean |w|) or 'l2' (RMS)
                     partial:str='keep'): # edge blocks when (r, c) does not divide the shape: 'keep' or 'error'
     "Boolean masks (same shapes and devices as `weights`) keeping the largest-magnitude groups."
-    if isinstance(weights, (torch.Tensor, str, bytes)) or not hasattr(weights, '__iter__'):
+    if isinstance(weights, (torch.Tensor, np.ndarray, str, bytes)) or not hasattr(weights, '__iter__'):
         raise TypeError(f"`weights` must be a list of tensors (one per layer), got {type(weights).__name__}")
     weights = [check_tensor(w, f'weights[{i}]', floating=True, finite=True) for i, w in enumerate(weights)]   # NaN would rank as largest
     if not weights: raise ValueError("`weights` is empty: nothing to prune")

@@ -22,7 +22,7 @@ SCALARS = [None, True, False, np.bool_(True), 0, 1, 2, 3, 7, -1, -7, 10**30, -10
            0.0, -0.0, 0.5, 0.999, 1.0, 1.5, -0.5, 2.5, 1e-300, 1e308, NAN, INF, -INF, np.float32(0.25), np.float64(NAN),
            'x', '', ' ', '0.5', '[', '(4, 1)', 'relu', 'weight', b'1', 1 + 2j, [], [1], [1, 2], (4, 1), (4, 1.5), (0, 1), (1, 2, 3),
            (True, 1), {}, {'a': 1}, object(), torch.tensor(0.5), torch.tensor([1, 2]), np.array([4, 1])]
-HUGE = 10**6   # numbers at or above it are "huge" for sizes (they would allocate gigabytes: not offered to size arguments)
+HUGE = 10**6   # numbers at or above it are "huge": a size argument must refuse them; valid sizes are offered only while small (a big model takes seconds)
 
 def _real(v): return isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
 def _int(v): return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
@@ -36,19 +36,20 @@ KINDS = {
     'k':         (lambda v: _fin(v) and 0 < v <= 1, None),
     'open01':    (lambda v: _fin(v) and 0 < v < 1, None),
     'pos_real':  (lambda v: _fin(v) and v > 0, lambda v: not (_real(v) and abs(v) > 8)),
-    'width':     (lambda v: _fin(v) and v > 0, lambda v: not (_real(v) and abs(v) > 1.5)),   # a model's width multiplier: wider ones take seconds to build
+    'width':     (lambda v: _fin(v) and 0 < v <= 64, lambda v: not (_real(v) and 1.5 < abs(v) < HUGE)),   # a model's width multiplier: wider ones take seconds to build
     'nonneg_real': (lambda v: _fin(v) and v >= 0, None),
     'sdims':     (lambda v: _int(v) and 1 <= v <= 3, None),
     'pos_int':   (lambda v: _int(v) and v >= 1, None),
     'nonneg_int': (lambda v: _int(v) and v >= 0, None),
-    'size':      (lambda v: _int(v) and v >= 1, lambda v: not (_real(v) and abs(v) >= 64)),
+    'size':      (lambda v: _int(v) and 1 <= v <= 2**16, lambda v: not (_real(v) and 64 <= abs(v) < HUGE)),   # huge sizes: refused
+    'small_count': (lambda v: _int(v) and 0 <= v <= 2**16, lambda v: not (_real(v) and 8 <= abs(v) < HUGE)),
     'count':     (lambda v: _int(v) and v >= 0, lambda v: not (_real(v) and abs(v) >= HUGE)),
     'pos_count': (lambda v: _int(v) and v >= 1, lambda v: not (_real(v) and abs(v) >= HUGE)),
     'seed':      (lambda v: _int(v) and v >= 0, lambda v: not (_real(v) and abs(v) > 2**32)),
     'bool':      (lambda v: isinstance(v, (bool, np.bool_)), None),
     'block':     (lambda v: v is None or _pair(v), lambda v: not (_pair(v) and max(v) > 64)),
     'pair':      (lambda v: _pair(v), lambda v: not (_pair(v) and max(v) > 64)),
-    'in_size':   (lambda v: _pair(v) or (_int(v) and v >= 1), lambda v: not (_real(v) and abs(v) > 64) and not (_pair(v) and max(v) > 64)),
+    'in_size':   (lambda v: (_pair(v) and max(v) <= 2**16) or (_int(v) and 1 <= v <= 2**16), lambda v: not (_real(v) and 64 < abs(v) < HUGE) and not (_pair(v) and max(v) > 64)),
     'act':       (lambda v: v is None or (isinstance(v, str) and v.lower() in ('relu', 'relu6')), None),
     'threads':   (lambda v: v is None or (_int(v) and 1 <= v <= __import__('numba').config.NUMBA_NUM_THREADS), None),
     'names':     (lambda v: v is None or isinstance(v, str) or (isinstance(v, (list, tuple)) and all(isinstance(x, str) for x in v)), None),
@@ -73,7 +74,7 @@ def _alarm(*_): raise Hang()
 def run_case(f, args, kwargs, name, value, valid):
     "Call `f` with `kwargs[name] = value`; check the outcome against the policy."
     kw = {**kwargs, name: value}
-    old = signal.signal(signal.SIGALRM, _alarm); signal.alarm(30)
+    old = signal.signal(signal.SIGALRM, _alarm); signal.alarm(120)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
@@ -104,7 +105,8 @@ def arrays(draw, ndims=(2,), finite=True, numpy_ok=True, list_ok=False, floating
     dtype = draw(st.sampled_from(DTYPES))
     t = (torch.randn(shape) * 3).to(dtype) if dtype not in (torch.bool,) else torch.rand(shape) > 0.5
     bad = draw(st.sampled_from([None, None, NAN, INF, -INF]))
-    if bad is not None and t.numel() and t.is_floating_point(): t.view(-1)[0] = bad
+    if not (t.numel() and t.is_floating_point()): bad = None
+    if bad is not None: t.view(-1)[0] = bad
     box = draw(st.sampled_from(['torch', 'torch', 'numpy', 'meta', 'list', 'str', 'none']))
     v = {'torch': t, 'numpy': t.numpy(), 'meta': t.to('meta'), 'list': t.tolist(),
          'str': 'weights', 'none': None}[box]
@@ -189,8 +191,8 @@ CASES = [
     ('models.conv2', models.conv2, (), {'in_size': 8, 'width': 0.25}, {'width': 'width'}, {}),
     ('models.mobilenet_v1', models.mobilenet_v1, (), {'n_classes': 10, 'width': 0.25}, {'width': 'width', 'dropout': 'sparsity', 'n_classes': 'size'}, {}),
     ('models.mobilenet_v2', models.mobilenet_v2, (), {'n_classes': 10, 'width': 0.25}, {'width': 'width', 'dropout': 'sparsity', 'in_chans': 'size'}, {}),
-    ('models.cnn1d', models.cnn1d, (), {}, {'seq_len': choice(40, 8, 16), 'pointwise': choice(0, 1, 2), 'bn': 'bool', 'width': 'width'}, {}),
-    ('models.mlp', models.mlp, (), {}, {'depth': choice(0, 1, 2, 3), 'hidden': 'size', 'width': 'width'}, {}),
+    ('models.cnn1d', models.cnn1d, (), {}, {'seq_len': 'size', 'pointwise': 'small_count', 'bn': 'bool', 'width': 'width'}, {}),
+    ('models.mlp', models.mlp, (), {}, {'depth': 'small_count', 'hidden': 'size', 'width': 'width'}, {}),
     ('models.mobilenet1d', models.mobilenet1d, (), {'width': 0.25}, {'stem': 'size', 'stem_stride': 'size', 'dropout': 'sparsity', 'blocks': choice(((16, 1),), [(16, 2), (8, 1)])}, {}),
     ('models.make_divisible', models.make_divisible, (), {'v': 20.}, {'v': 'nonneg_real', 'divisor': 'pos_int'}, {}),
     ('models.n_params', models.n_params, (), {'model': nn.Linear(3, 2)}, {'model': choice(), 'trainable_only': 'bool'}, {}),
