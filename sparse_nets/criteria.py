@@ -181,5 +181,6 @@ def get_criterion(criterion='magnitude') -> Criterion:
     "A `Criterion` from a name in `CRITERIA` or a `Criterion` instance (returned as is)."
     if isinstance(criterion, Criterion): return criterion
     if isinstance(criterion, type) and issubclass(criterion, Criterion): return criterion()
-    if isinstance(criterion, str) and criterion in CRITERIA: return CRITERIA[criterion]()
+    if not isinstance(criterion, str): raise TypeError(f"`criterion` must be one of {sorted(CRITERIA)} or a `Criterion`, got {criterion!r}")
+    if criterion in CRITERIA: return CRITERIA[criterion]()
     raise ValueError(f"`criterion` must be one of {sorted(CRITERIA)} or a `Criterion`, got {criterion!r}")

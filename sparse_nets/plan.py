@@ -10,20 +10,18 @@ __all__ = ['add_run', 'act_run', 'gap_run', 'PointwiseStep', 'DepthwiseStep', 'C
            'compile_plan']
 
 # %% ../nbs/02a_plan.ipynb #6b19d025
-import copy, fnmatch, math, operator, time, warnings
+import copy, fnmatch, math, operator, time
 from collections import OrderedDict
 from dataclasses import dataclass
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
-from numba import njit, prange
+from numba import njit
 from fastcore.basics import patch
-from .formats import CSR, BlockCSR
 from .host import check_threads, pinned_threads, time_interleaved
 from . import kernels as K
-from ._simd import uget
 from . import depthwise as D
 from .layers import (act_name, bn_problem, fold_bn, conv1x1_problem, SparseConv1x1, SparseLinear,
                                 LayerReport, SparseReport)
-from ._checks import check_pair
+from ._checks import check_pair, check_type, check_real, check_int, check_names
 
 # %% ../nbs/02a_plan.ipynb #b4214068
 _jit = dict(cache=True, fastmath={'contract', 'arcp'})  # no 'nnan': NaN goes through the clamps as through torch.relu
@@ -723,6 +721,11 @@ def profile(self:SparsePlan, x:torch.Tensor, repeats:int=20) -> list:
 def extra_repr(self:SparsePlan): return f"{len(self.steps)} steps, threads={self.threads}"
 
 # %% ../nbs/02a_plan.ipynb #d142ad9a
+def _check_input_size(input_size):
+    "One input's shape without the batch dim: a tuple of positive ints"
+    t = check_type(input_size, 'input_size', (tuple, list), 'a tuple of positive ints (one input without the batch dim)')
+    return tuple(check_int(v, f'input_size[{i}]', 1) for i, v in enumerate(t))
+
 def compile_plan(model:nn.Module, # a (pruned) model; it is not modified
                  min_sparsity:float=0.5, # pointwise/linear layers with fewer zeros stay dense
                  block:tuple|None=None, # None: CSR; (r, c): BlockCSR for every sparse layer
@@ -734,14 +737,11 @@ def compile_plan(model:nn.Module, # a (pruned) model; it is not modified
                  input_size:tuple|None=None, # one input's shape without batch, e.g. (3, 224, 224): measure and compile now
                 ) -> SparsePlan:
     "Compile the eval-mode copy of `model` into a `SparsePlan`; `PlanError` when it cannot be traced as one graph"
-    if not isinstance(model, nn.Module): raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
-    if isinstance(min_sparsity, bool) or not isinstance(min_sparsity, (int, float)) or not 0 <= min_sparsity <= 1:
-        raise ValueError(f"min_sparsity must be a number in [0, 1], got {min_sparsity!r}")
+    check_type(model, 'model', nn.Module, 'an nn.Module'); min_sparsity = check_real(min_sparsity, 'min_sparsity', 0, 1)
     threads = check_threads(threads)
-    if input_size is not None and (not isinstance(input_size, (tuple, list)) or not all(isinstance(v, int) and v > 0 for v in input_size)):
-        raise ValueError(f"input_size must be a tuple of positive ints (one input without the batch dim), got {input_size!r}")
+    if input_size is not None: input_size = _check_input_size(input_size)
     block = None if block is None else check_pair(block, 'block')
-    exclude = (exclude,) if isinstance(exclude, str) else tuple(exclude)
+    exclude = check_names(exclude, 'exclude')
     try: model = copy.deepcopy(model).eval()
     except RuntimeError as e:
         raise ValueError("model could not be deep-copied; weights computed by a hook (torch.nn.utils.prune, weight_norm) "

@@ -6,7 +6,7 @@ Docs: https://sparse-nets.github.io/sparse_nets/pruning.html.md"""
 
 # %% ../nbs/04_pruning.ipynb #a66e5bb6
 from __future__ import annotations
-import copy, inspect, math, re
+import inspect, math, re
 import numpy as np
 import torch
 from torch import nn, Tensor
