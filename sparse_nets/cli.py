@@ -291,7 +291,7 @@ def _time_pair(dense, sparse, x, threads, repeats):
         T = time_interleaved({'dense': lambda: dense(x), 'sparse': lambda: sparse(x)}, repeats=repeats, warmup=2,
                              threads=(threads,), min_time=5e-3)
     d, sp = T['dense', threads], T['sparse', threads]
-    return dict(dense_ms=median(d)*1e3, sparse_ms=median(sp)*1e3, speedup=median([a/b for a, b in zip(d, sp)]),
+    return dict(dense_ms=T.median('dense', threads)*1e3, sparse_ms=T.median('sparse', threads)*1e3, speedup=median([a/b for a, b in zip(d, sp)]),
                 repeats=len(d), samples=len(x))
 
 # %% ../nbs/09_cli.ipynb #4cf028fd
