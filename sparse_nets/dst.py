@@ -10,7 +10,7 @@ import math
 import torch
 from torch import Tensor
 from fastcore.basics import store_attr, patch
-from ._checks import check_sparsity, check_int, check_real, check_choice
+from ._checks import check_sparsity, check_int, check_real, check_choice, check_type
 from .pruning import PRUNABLE, _keep_top, _SparsifierCallback
 
 # %% auto #0
@@ -23,8 +23,9 @@ def erk_densities(shapes:list, # weight shapes of the sparse layers
                   power:float=1.): # exponent on the ER(K) ratio (RigL's `erk_power_scale`)
     "Density of each layer: uniform, or $\\epsilon\\,(\\sum_i d_i / \\prod_i d_i)^{power}$ with $\\epsilon$ set so the total kept is `density`, layers that would pass 1 set dense (Evci et al. 2020)."
     check_choice(distribution, 'distribution', ('erk', 'er', 'uniform')); density = check_real(density, 'density', 0, 1, lo_open=True)
-    shapes = [tuple(int(d) for d in s) for s in shapes]
-    if not shapes: raise ValueError("`shapes` is empty")
+    shapes = [tuple(check_int(d, f'shapes[{i}]', 1) for d in check_type(s, f'shapes[{i}]', (tuple, list, torch.Size), 'a weight shape (a tuple of ints)'))
+              for i, s in enumerate(check_type(shapes, 'shapes', (tuple, list), 'a list of weight shapes'))]
+    if not shapes or not all(shapes): raise ValueError("`shapes` is empty or holds an empty shape")
     n = [math.prod(s) for s in shapes]
     if distribution == 'uniform': return [float(density)] * len(shapes)
     power = check_real(power, 'power', 0)

@@ -58,6 +58,7 @@ KINDS = {
     'power':     (lambda v: _fin(v) and 0 <= v, None),   # a huge power is valid but over- or underflows: a ValueError naming it
     'granularity': (lambda v: (isinstance(v, str) and v in ('weight', 'filter', 'channel', '2:3')) or _pair(v), lambda v: not (_pair(v) and max(v) > 64)),
     'regex':     (lambda v: v is None or (isinstance(v, str) and _compiles(v)), lambda v: not callable(v)),
+    'shapes':    (lambda v: isinstance(v, (list, tuple)) and len(v) > 0 and all(isinstance(s, (list, tuple)) and len(s) > 0 and all(_int(d) and d >= 1 for d in s) for s in v), None),
 }
 def choice(*opts): return (lambda v: any(v is o or (type(v) is type(o) and v == o) for o in opts), None)
 def _compiles(s):
@@ -172,7 +173,7 @@ CASES = [
      {'sparsity': 'sparsity', 'start': 'frac', 'end': 'frac', 'initial_sparsity': 'sparsity'}, {}),
     ('pruning.imp_sparsities', pruning.imp_sparsities, (), {'sparsity': 0.5, 'rounds': 3}, {'sparsity': 'sparsity', 'rounds': 'pos_count'}, {}),
     ('criteria.get_criterion', criteria.get_criterion, (), {}, {'criterion': choice(*criteria.CRITERIA)}, {}),
-    ('dst.erk_densities', dst.erk_densities, ([(8, 6), (4, 8, 3, 3)],), {'density': 0.5}, {'density': 'k', 'power': 'power'}, {}),
+    ('dst.erk_densities', dst.erk_densities, (), {'shapes': [(8, 6), (4, 8, 3, 3)], 'density': 0.5}, {'shapes': 'shapes', 'density': 'k', 'power': 'power'}, {}),
     ('dst.update_fraction', dst.update_fraction, (), {'step': 3, 'end_step': 10}, {'step': 'nonneg_int', 'alpha': 'frac'}, {}),
     ('dst.random_mask', dst.random_mask, ((4, 5),), {'density': 0.5}, {'density': 'k'}, {}),
     ('dst.RigLCallback', dst.RigLCallback, (), {'sparsity': 0.5}, {'sparsity': 'sparsity', 'delta': 'pos_int', 'alpha': 'frac', 'end': 'frac', 'seed': 'seed'}, {}),
