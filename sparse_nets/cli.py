@@ -455,7 +455,7 @@ def _prune(data, model, width, sparsity, schedule, start, end, granularity, scop
 # %% ../nbs/09_cli.ipynb #e753dadd
 def _print_report(rep, fast):
     "The closing report of `prune`."
-    print(f"\nlayers (sparsity, and how each runs in the sparse model):")
+    print("\nlayers (sparsity, and how each runs in the sparse model):")
     if fast is not None: print('\n'.join(_layer_lines(fast.sparse_report)))
     else: print('\n'.join(f"  {n:<12} {s:>6.1%}" for n, s in rep['layer_sparsity'].items()))
     dense = f"dense {rep['dense_accuracy']:.2%}, " if 'dense_accuracy' in rep else ''

@@ -25,7 +25,7 @@ def _to_numpy(x, name:str):
     if isinstance(x, np.ndarray): a = x
     else:
         try: a = np.asarray(x)
-        except Exception as e: raise TypeError(f"`{name}` must be a torch.Tensor or np.ndarray, got {type(x).__name__}") from None
+        except Exception: raise TypeError(f"`{name}` must be a torch.Tensor or np.ndarray, got {type(x).__name__}") from None
     if a.dtype == object: raise TypeError(f"`{name}` must be a torch.Tensor or np.ndarray of numbers, got {type(x).__name__} of dtype object")
     return a
 

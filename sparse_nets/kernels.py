@@ -128,7 +128,7 @@ class PackedSpMM:
                  block=tuple(block), nnz=int(nnz))
         lo, hi = _ACTS[act]
         d.update(lo=np.float32(lo), hi=np.float32(hi), _frozen=True)
-    def __setattr__(self, name, value): raise AttributeError(f"PackedSpMM is immutable; call `pack` again")
+    def __setattr__(self, name, value): raise AttributeError("PackedSpMM is immutable; call `pack` again")
     @property
     def args(self)->tuple:
         "`(ptr, idx, w, nr, rows, cols, lo, hi)`: the weight arguments of `spmm_run`"

@@ -417,7 +417,6 @@ def _build_steps(model, min_sparsity, block, fold, fuse, exclude, measure):
     mods = dict(gm.named_modules())
     nm = (lambda t: '' if t == 'layer' else t[6:]) if root is not model else (lambda t: t)
     vid, steps, done, inp, out = {}, [], set(), None, None
-    fmt = 'CSR' if block is None else f'BlockCSR({block[0]}x{block[1]})'
     def new(n):
         vid[n] = len(vid) if not vid else max(vid.values()) + 1
         return vid[n]
