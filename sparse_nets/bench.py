@@ -418,20 +418,12 @@ def run_model_bench(archs:tuple=('mbv1', 'mbv2'), # architectures (`bench_model`
 def depthwise_layers(arch:str='mbv1', # 'mbv1' or 'mbv2' (`sparse_nets.models`)
                      res:int=224,     # input resolution
                     )->list: # [(C, H, W, stride, count)], H×W the input map, in order of first appearance
-    "Every 3×3 depthwise conv of the library's MobileNet `arch`, traced with forward hooks on a `res`×`res` image"
-    import torch, torch.nn as nn
+    "Every 3×3 depthwise conv of the library's MobileNet `arch` (`models.depthwise_shapes` on a `res`×`res` image), equal shapes counted"
+    from collections import Counter
     from sparse_nets import models
     check_choice(arch, 'arch', SUITES)
-    model = getattr(models, SUITES[arch])().eval()
-    seen = {}
-    def hook(m, inp, out):
-        k = (m.in_channels, inp[0].shape[-2], inp[0].shape[-1], m.stride[0]); seen[k] = seen.get(k, 0) + 1
-    hooks = [m.register_forward_hook(hook) for m in model.modules()
-             if isinstance(m, nn.Conv2d) and m.groups == m.in_channels == m.out_channels > 1 and m.kernel_size == (3, 3)]
-    try:
-        with torch.no_grad(): model(torch.zeros(1, 3, res, res))
-    finally:
-        for h in hooks: h.remove()
+    ds = models.depthwise_shapes(getattr(models, SUITES[arch])(), (3, res, res))
+    seen = Counter((d.c, d.h, d.w, d.stride[0]) for d in ds if d.kernel == (3, 3) and d.stride[0] == d.stride[1])
     return [k + (n,) for k, n in seen.items()]
 
 # %% ../nbs/08_bench.ipynb #381ba636
