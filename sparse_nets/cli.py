@@ -203,6 +203,7 @@ def bench(quick:store_true=False, # a smoke run: a few shapes, two sparsities, f
          ):
     "Benchmark the SpMM kernels on MobileNet 1×1 layers, or (--model) whole MobileNets against torch, ONNX Runtime and OpenVINO"
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    _quiet_fastai()   # the masks come from `pruning`, which imports fastai
     if model:
         from sparse_nets.bench import run_model_bench, MODEL_METHODS, available_model_methods
         sp = _tuple(sparsities if sparsities != '0.5,0.7,0.8,0.9,0.95' else '0.7,0.8,0.9,0.95', float, 'sparsities')
