@@ -251,10 +251,11 @@ def run_bench(suite:str='mbv1+mbv2',                # layer suite: 'mbv1', 'mbv2
 def _prune_model_(model, sparsity, block, seed, classifier=True):
     "Magnitude-prune every 1×1 conv (and, with `classifier`, every Linear) of `model` in place; give BatchNorms random statistics"
     import torch, torch.nn as nn
+    from sparse_nets.models import _is_pointwise
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for m in model.modules():
-            if (isinstance(m, nn.Conv2d) and m.kernel_size == (1, 1) and m.groups == 1) or (classifier and isinstance(m, nn.Linear)):
+            if _is_pointwise(m) or (classifier and isinstance(m, nn.Linear)):
                 m.weight.mul_(_prune_mask(m.weight, sparsity, block))
             elif isinstance(m, nn.BatchNorm2d):
                 m.running_mean.uniform_(-0.1, 0.1, generator=g); m.running_var.uniform_(0.5, 1.5, generator=g)
