@@ -21,7 +21,7 @@ from . import kernels as K
 from . import depthwise as D
 from .layers import (act_name, bn_problem, fold_bn, conv1x1_problem, SparseConv1x1, SparseLinear,
                                 LayerReport, SparseReport)
-from ._checks import check_pair, check_type, check_real, check_int, check_names
+from ._checks import check_pair, check_type, check_real, check_int, check_names, is_depthwise
 
 # %% ../nbs/02a_plan.ipynb #b4214068
 _jit = dict(cache=True, fastmath={'contract', 'arcp'})  # no 'nnan': NaN goes through the clamps as through torch.relu
@@ -86,7 +86,7 @@ class _Step(nn.Module):
 def _nchw(shape, sd, name):
     if len(shape) != sd + 2: raise ValueError(f"{name} expects a {sd + 2}-d input (batch, channels, {'length' if sd == 1 else 'height, width'}), got shape {shape}")
 
-# %% ../nbs/02a_plan.ipynb #8a97213f
+# %% ../nbs/02a_plan.ipynb #89d48133
 class PointwiseStep(_Step):
     "A pointwise conv (Conv1d/Conv2d, kernel 1) or Linear, BN folded and activation fused: sparse SpMM, or dense when faster"
     op, modes = 'pointwise', ('sparse', 'dense')
@@ -107,52 +107,69 @@ class PointwiseStep(_Step):
         if s[1] != ci: raise ValueError(f"{self.name} expects {ci} input channels, got shape {s}")
         return (s[0], co) + s[2:]
     def bind(self, shapes, buf, mode=None):
+        "`run(env, nth)` in `mode` (the one asked for, else the decided one, else sparse): `B` images of `N = H·W` pixels, or `N` samples"
         mode = mode or self.mode or 'sparse'
-        s = tuple(shapes[0]); co, ci = self.layer._shape; act = self.layer.act
+        s = tuple(shapes[0])
         bias = None if self.layer.bias is None else self.layer.bias.detach()
         if self.linear: B, N = 1, math.prod(s[:-1])   # (M, F) -> SpMM on X^T (F, M)
         else: B, N = s[0], math.prod(s[2:])
-        i, o = self.ins[0], self.out
-        if mode == 'dense':
-            Wt = self.layer.dense_weight()
-            bt = None if bias is None else bias.clone()
-            Yt = torch.from_numpy(buf)
-            if self.linear:
-                M = N; Yv = Yt.view(M, co); WT = Wt.t()
-                def run(env, nth):
-                    x = torch.from_numpy(env[i]).view(M, ci)
-                    if bt is None: torch.mm(x, WT, out=Yv)
-                    else: torch.addmm(bt, x, WT, out=Yv)
-                    _torch_act(Yv, act); env[o] = buf
-            else:
-                Yv = Yt.view(B, co, N); b2 = None if bt is None else bt[:, None]
-                def run(env, nth):
-                    x = torch.from_numpy(env[i]).view(B, ci, N)
-                    for k in range(B):
-                        if b2 is None: torch.mm(Wt, x[k], out=Yv[k])
-                        else: torch.addmm(b2, Wt, x[k], out=Yv[k])
-                    _torch_act(Yv, act); env[o] = buf
-            return run
-        sp = _bind_spmm(self.layer.sparse_weight, None if bias is None else bias.numpy(), act)
-        if self.linear and N > 1:   # batch of M samples: transpose in and out
-            M = N; XT = np.empty(ci * M, np.float32); YT = np.empty(co * M, np.float32)
-            def run(env, nth):
-                np.copyto(XT.reshape(ci, M), env[i].reshape(M, ci).T)
-                sp(XT, YT, 1, M, nth)
-                np.copyto(buf.reshape(M, co), YT.reshape(co, M).T); env[o] = buf
-        else:
-            def run(env, nth): sp(env[i], buf, B, N, nth); env[o] = buf
-        return run
-    def row(self):
-        W = self.layer.sparse_weight
-        fmt = 'CSR' if self.layer._block is None else f'BlockCSR({self.layer._block[0]}x{self.layer._block[1]})'
-        t = self.times
-        tm = f" (measured: sparse {t['sparse']*1e3:.3f} ms, dense {t['dense']*1e3:.3f} ms)" if 'sparse' in t and 'dense' in t else ''
-        if self.mode == 'dense': d, how = 'dense', 'torch addmm'
-        else: d, how = fmt, 'spmm'
-        return dict(decision=d, kernel=how, reason=self.why + tm + self.fused, nbytes=W.nbytes if d != 'dense' else 4 * math.prod(W.shape))
+        return (self._bind_dense if mode == 'dense' else self._bind_sparse)(buf, B, N, bias)
 
-# %% ../nbs/02a_plan.ipynb #05e07593
+# %% ../nbs/02a_plan.ipynb #2ab25164
+@patch
+def _bind_dense(self:PointwiseStep, buf, B, N, bias):
+    "`run(env, nth)` of the dense mode: torch `mm`/`addmm` into `buf`, `B` images of `N` pixels (a linear layer: `N` samples)"
+    co, ci = self.layer._shape; act = self.layer.act
+    i, o = self.ins[0], self.out
+    Wt = self.layer.dense_weight()
+    bt = None if bias is None else bias.clone()
+    Yt = torch.from_numpy(buf)
+    if self.linear:
+        M = N; Yv = Yt.view(M, co); WT = Wt.t()
+        def run(env, nth):
+            x = torch.from_numpy(env[i]).view(M, ci)
+            if bt is None: torch.mm(x, WT, out=Yv)
+            else: torch.addmm(bt, x, WT, out=Yv)
+            _torch_act(Yv, act); env[o] = buf
+    else:
+        Yv = Yt.view(B, co, N); b2 = None if bt is None else bt[:, None]
+        def run(env, nth):
+            x = torch.from_numpy(env[i]).view(B, ci, N)
+            for k in range(B):
+                if b2 is None: torch.mm(Wt, x[k], out=Yv[k])
+                else: torch.addmm(b2, Wt, x[k], out=Yv[k])
+            _torch_act(Yv, act); env[o] = buf
+    return run
+
+# %% ../nbs/02a_plan.ipynb #50bd6d57
+@patch
+def _bind_sparse(self:PointwiseStep, buf, B, N, bias):
+    "`run(env, nth)` of the sparse mode: the packed SpMM into `buf`, `B` images of `N` pixels (a linear layer: `N` samples)"
+    co, ci = self.layer._shape; act = self.layer.act
+    i, o = self.ins[0], self.out
+    sp = _bind_spmm(self.layer.sparse_weight, None if bias is None else bias.numpy(), act)
+    if self.linear and N > 1:   # batch of M samples: transpose in and out
+        M = N; XT = np.empty(ci * M, np.float32); YT = np.empty(co * M, np.float32)
+        def run(env, nth):
+            np.copyto(XT.reshape(ci, M), env[i].reshape(M, ci).T)
+            sp(XT, YT, 1, M, nth)
+            np.copyto(buf.reshape(M, co), YT.reshape(co, M).T); env[o] = buf
+    else:
+        def run(env, nth): sp(env[i], buf, B, N, nth); env[o] = buf
+    return run
+
+# %% ../nbs/02a_plan.ipynb #de72895f
+@patch
+def row(self:PointwiseStep):
+    W = self.layer.sparse_weight
+    fmt = 'CSR' if self.layer._block is None else f'BlockCSR({self.layer._block[0]}x{self.layer._block[1]})'
+    t = self.times
+    tm = f" (measured: sparse {t['sparse']*1e3:.3f} ms, dense {t['dense']*1e3:.3f} ms)" if 'sparse' in t and 'dense' in t else ''
+    if self.mode == 'dense': d, how = 'dense', 'torch addmm'
+    else: d, how = fmt, 'spmm'
+    return dict(decision=d, kernel=how, reason=self.why + tm + self.fused, nbytes=W.nbytes if d != 'dense' else 4 * math.prod(W.shape))
+
+# %% ../nbs/02a_plan.ipynb #8ef9536e
 class DepthwiseStep(_Step):
     "A 3×3 depthwise conv (or a k=3 depthwise Conv1d, on rows), padding 1, stride 1/2, BN folded, activation fused"
     op, modes = 'depthwise', ('numba', 'torch')
@@ -170,28 +187,9 @@ class DepthwiseStep(_Step):
         if s[1] != self.weight.shape[0]: raise ValueError(f"{self.name} expects {self.weight.shape[0]} channels, got shape {s}")
         return s[:2] + tuple((d - 1) // self.stride + 1 for d in s[2:])
     def bind(self, shapes, buf, mode=None):
+        "`run(env, nth)` in `mode` (the one asked for, else the decided one, else numba)"
         mode = mode or self.mode or 'numba'
-        s = tuple(shapes[0]); os_ = self.shape(shapes)
-        B, C = s[:2]; H, W = (1, s[2]) if self.spatial_dims == 1 else s[2:]
-        OH, OW = (1, os_[2]) if self.spatial_dims == 1 else os_[2:]
-        i, o, act = self.ins[0], self.out, self.act
-        if mode == 'torch':
-            w4 = self.weight.view(C, 1, 3, 3)
-            if self.spatial_dims == 1: w4 = w4[:, :, 1].contiguous()
-            f, kw = (F.conv1d, dict(padding=1)) if self.spatial_dims == 1 else (F.conv2d, dict(padding=1))
-            bt, st_ = self.bias, self.stride
-            def run(env, nth):
-                y = _torch_act(f(torch.from_numpy(env[i]).view(s), w4, bt, stride=st_, groups=C, **kw), act)
-                env[o] = y.contiguous().numpy().reshape(-1)
-            return run
-        b, st, lo, hi, P = self.bias.numpy(), self.stride, *D._CLAMPS[act], B * C
-        if self.spatial_dims == 1:   # rows: the 3 taps of the middle row, 3 multiply-adds per output
-            w, f, small = self.weight[:, 3:6].contiguous().numpy().reshape(-1), D.dw3_rows, B * C * OW * 3 < K.PAR_MIN_MACS
-            def run(env, nth): f(env[i], w, b, buf, P, W, st, lo, hi, 1 if small else nth); env[o] = buf
-            return run
-        w, f, small = self.weight.numpy().reshape(-1), D.dw3x3_planes, B * C * OH * OW * 9 < K.PAR_MIN_MACS
-        def run(env, nth): f(env[i], w, b, buf, P, H, W, st, lo, hi, 1 if small else nth); env[o] = buf
-        return run
+        return (self._bind_torch if mode == 'torch' else self._bind_numba)(tuple(shapes[0]), self.shape(shapes), buf)
     def row(self):
         t = self.times
         tm = f" (measured: numba {t['numba']*1e3:.3f} ms, torch {t['torch']*1e3:.3f} ms)" if len(t) == 2 else ''
@@ -199,7 +197,38 @@ class DepthwiseStep(_Step):
              'depthwise.dw3_rows (numba)' if self.spatial_dims == 1 else 'depthwise.dw3x3_planes (numba, CHW)')
         return dict(decision='depthwise', kernel=k, reason=f"3x3 depthwise, stride {self.stride}{tm}{self.fused}")
 
-# %% ../nbs/02a_plan.ipynb #e0247295
+# %% ../nbs/02a_plan.ipynb #1e953771
+@patch
+def _bind_torch(self:DepthwiseStep, s, os_, buf):
+    "`run(env, nth)` of the torch mode on input shape `s` (output shape `os_`): torch's grouped conv, activation in place"
+    C = s[1]
+    i, o, act = self.ins[0], self.out, self.act
+    w4 = self.weight.view(C, 1, 3, 3)
+    if self.spatial_dims == 1: w4 = w4[:, :, 1].contiguous()
+    f, kw = (F.conv1d, dict(padding=1)) if self.spatial_dims == 1 else (F.conv2d, dict(padding=1))
+    bt, st_ = self.bias, self.stride
+    def run(env, nth):
+        y = _torch_act(f(torch.from_numpy(env[i]).view(s), w4, bt, stride=st_, groups=C, **kw), act)
+        env[o] = y.contiguous().numpy().reshape(-1)
+    return run
+
+# %% ../nbs/02a_plan.ipynb #9db934d3
+@patch
+def _bind_numba(self:DepthwiseStep, s, os_, buf):
+    "`run(env, nth)` of the numba mode on input shape `s` (output shape `os_`) into `buf`: `dw3_rows` (1-D) or `dw3x3_planes` (2-D)"
+    B, C = s[:2]; H, W = (1, s[2]) if self.spatial_dims == 1 else s[2:]
+    OH, OW = (1, os_[2]) if self.spatial_dims == 1 else os_[2:]
+    i, o, act = self.ins[0], self.out, self.act
+    b, st, lo, hi, P = self.bias.numpy(), self.stride, *D._CLAMPS[act], B * C
+    if self.spatial_dims == 1:   # rows: the 3 taps of the middle row, 3 multiply-adds per output
+        w, f, small = self.weight[:, 3:6].contiguous().numpy().reshape(-1), D.dw3_rows, B * C * OW * 3 < K.PAR_MIN_MACS
+        def run(env, nth): f(env[i], w, b, buf, P, W, st, lo, hi, 1 if small else nth); env[o] = buf
+        return run
+    w, f, small = self.weight.numpy().reshape(-1), D.dw3x3_planes, B * C * OH * OW * 9 < K.PAR_MIN_MACS
+    def run(env, nth): f(env[i], w, b, buf, P, H, W, st, lo, hi, 1 if small else nth); env[o] = buf
+    return run
+
+# %% ../nbs/02a_plan.ipynb #f9dd6e28
 class ConvStep(_Step):
     "Any other Conv1d/Conv2d (the stem, dense 3×3 convs, strided 1-D convs): torch's conv, BN folded, activation fused"
     op, allocates = 'conv', False
@@ -235,6 +264,7 @@ def _meta_conv(step, s):
     if any(o < 1 for o in out): raise ValueError(f"{step.name}: input {s} is too small for its kernel {tuple(k)}")
     return (s[0], step.weight.shape[0], *out)
 
+# %% ../nbs/02a_plan.ipynb #afee64fb
 class AddStep(_Step):
     "A residual add `a + b` of two same-shape values, activation fused"
     op = 'add'
@@ -249,6 +279,7 @@ class AddStep(_Step):
         return run
     def row(self): return dict(decision='add', kernel='add (numba)', reason='residual add' + (f'; fused {self.act}' if self.act else ''))
 
+# %% ../nbs/02a_plan.ipynb #0e27e1f6
 class ActStep(_Step):
     "A ReLU/ReLU6 that nothing before it could absorb"
     op = 'act'
@@ -261,6 +292,7 @@ class ActStep(_Step):
         return run
     def row(self): return dict(decision='act', kernel=f'{self.act} (numba)', reason='activation not after a conv/linear/add')
 
+# %% ../nbs/02a_plan.ipynb #4e6b61c3
 class PoolStep(_Step):
     "Global average pool (AdaptiveAvgPool1d/2d to size 1)"
     op = 'pool'
@@ -274,6 +306,7 @@ class PoolStep(_Step):
         return run
     def row(self): return dict(decision='pool', kernel='mean (numba)', reason='global average pool')
 
+# %% ../nbs/02a_plan.ipynb #fc91a694
 class FlattenStep(_Step):
     "Flatten from dim 1 (no data moves: values are flat buffers)"
     op, allocates = 'flatten', False
@@ -288,6 +321,7 @@ class FlattenStep(_Step):
         return run
     def row(self): return dict(decision='flatten', kernel='view', reason='no copy')
 
+# %% ../nbs/02a_plan.ipynb #05f98b86
 class TorchStep(_Step):
     "What the plan has no kernel for: the fx node run by torch on views of the buffers (reported, never silent)"
     op, allocates = 'torch', False
@@ -306,28 +340,32 @@ class TorchStep(_Step):
         sub = lambda a: torch.fx.node.map_aggregate(a, lambda v: vals[v.vid] if isinstance(v, _Ref) else v)
         with torch.no_grad(): return self._fn()(*sub(self.args_t), **sub(self.kwargs_t))
     def shape(self, shapes, probe=None): raise NotImplementedError  # the plan probes it (see SparsePlan._specialise)
-    def bind(self, shapes, buf):
-        ins, o, exp, inpl = self.ins, self.out, shapes.get('out'), self._inplace()
-        ish = [shapes[k] for k in range(len(ins))]
-        def run(env, nth):
-            vals = {}
-            for v, s in zip(ins, ish):
-                a = env[v]
-                if s is None: vals[v] = a                # not a tensor: passed as it is
-                else:
-                    t = torch.from_numpy(a).view(s)
-                    vals[v] = t.clone() if inpl else t
-            y = self._call(vals)
-            if exp is None: env[o] = y; return
-            if not isinstance(y, torch.Tensor) or tuple(y.shape) != exp or y.dtype != torch.float32:
-                raise RuntimeError(f"{self.name}: its output changed from float32 {exp} at planning to {getattr(y, 'dtype', type(y))} {tuple(getattr(y, 'shape', ()))}")
-            y = y.contiguous()
-            a = y.numpy().reshape(-1)
-            if any(isinstance(env[v], np.ndarray) and np.shares_memory(a, env[v]) for v in ins): a = a.copy()
-            env[o] = a
-        return run
     def row(self): return dict(decision='torch (fallback)', kernel='torch (fallback)', reason=self.why)
 
+# %% ../nbs/02a_plan.ipynb #6012aed0
+@patch
+def bind(self:TorchStep, shapes, buf):
+    ins, o, exp, inpl = self.ins, self.out, shapes.get('out'), self._inplace()
+    ish = [shapes[k] for k in range(len(ins))]
+    def run(env, nth):
+        vals = {}
+        for v, s in zip(ins, ish):
+            a = env[v]
+            if s is None: vals[v] = a                # not a tensor: passed as it is
+            else:
+                t = torch.from_numpy(a).view(s)
+                vals[v] = t.clone() if inpl else t
+        y = self._call(vals)
+        if exp is None: env[o] = y; return
+        if not isinstance(y, torch.Tensor) or tuple(y.shape) != exp or y.dtype != torch.float32:
+            raise RuntimeError(f"{self.name}: its output changed from float32 {exp} at planning to {getattr(y, 'dtype', type(y))} {tuple(getattr(y, 'shape', ()))}")
+        y = y.contiguous()
+        a = y.numpy().reshape(-1)
+        if any(isinstance(env[v], np.ndarray) and np.shares_memory(a, env[v]) for v in ins): a = a.copy()
+        env[o] = a
+    return run
+
+# %% ../nbs/02a_plan.ipynb #e0657bcb
 class ConstStep(_Step):
     "A constant the model reads with `get_attr` (a parameter or buffer used by a fallback node)"
     op, allocates = 'const', False
@@ -347,7 +385,7 @@ class _Ref:
     def __init__(self, vid): self.vid = vid
     def __repr__(self): return f"%{self.vid}"
 
-# %% ../nbs/02a_plan.ipynb #49fa89ca
+# %% ../nbs/02a_plan.ipynb #11c2a6c2
 class PlanError(ValueError):
     "The model cannot be planned as a whole (it does not trace, or has several inputs/outputs)"
 
@@ -369,6 +407,7 @@ def _act_of(node, mods):
     elif node.op == 'call_method' and node.target in ('relu', 'relu_'): return 'relu'
     return None
 
+# %% ../nbs/02a_plan.ipynb #746e524f
 def _plain(m):
     "Why the conv/linear `m` cannot be read as plain weights (None when it can)"
     if type(m) not in (nn.Conv1d, nn.Conv2d, nn.Linear):
@@ -381,14 +420,15 @@ def _plain(m):
     return None
 
 def _depthwise_ok(m):
-    "Is `m` a depthwise conv the plan's 3×3 kernel runs (2-D 3×3 or 1-D k=3; padding 1; stride 1 or 2; no dilation)?"
+    "Is `m` a depthwise conv the plan's kernels run (`is_depthwise` without multiplier: 2-D 3×3 or 1-D k=3; padding 1; stride 1 or 2; no dilation)?"
     sd = m.weight.ndim - 2
-    if not (m.groups == m.in_channels == m.out_channels) or isinstance(m.padding, str): return False
-    if tuple(m.kernel_size) != (3,) * sd or tuple(m.padding) != (1,) * sd or tuple(m.dilation) != (1,) * sd: return False
+    if not is_depthwise(m, multiplier=False, dims=(1, 2), kernel=3) or isinstance(m.padding, str): return False
+    if tuple(m.padding) != (1,) * sd or tuple(m.dilation) != (1,) * sd: return False
     return len(set(m.stride)) == 1 and m.stride[0] in (1, 2)
 
 def _sparsity_of(w): return 1. - int(torch.count_nonzero(w.detach())) / w.numel() if w.numel() else 0.
 
+# %% ../nbs/02a_plan.ipynb #bf2d4af0
 class _Tracer(torch.fx.Tracer):
     "fx tracer that keeps the library's own layers (and, with `leaves_all`, every non-container module) as leaves"
     def __init__(self, leaves_all=False): super().__init__(); self.leaves_all = leaves_all
@@ -408,119 +448,159 @@ def _trace(model):
         except Exception as e: errs.append(f"{type(e).__name__}: {e}")
     raise PlanError(f"model does not trace with torch.fx ({errs[-1][:300]})")
 
+# %% ../nbs/02a_plan.ipynb #1110470b
+class _Build:
+    "The state of `_build_steps` on one traced graph: value ids of the nodes, the steps so far, the nodes fused into earlier steps"
+    def __init__(self, gm, nm, min_sparsity, block, fold, fuse, exclude, measure):
+        self.gm, self.mods, self.nm = gm, dict(gm.named_modules()), nm
+        self.min_sparsity, self.block, self.fold, self.fuse, self.exclude, self.measure = min_sparsity, block, fold, fuse, exclude, measure
+        self.vid, self.steps, self.done, self.inp, self.out = {}, [], set(), None, None
+    def new(self, n):
+        "A new value id for the output of node `n`"
+        vid = self.vid
+        vid[n] = len(vid) if not vid else max(vid.values()) + 1
+        return vid[n]
+    def ref(self, a): return torch.fx.node.map_aggregate(a, lambda v: _Ref(self.vid[v]) if isinstance(v, torch.fx.Node) else v)
+    def refs(self, a):
+        r = []
+        torch.fx.node.map_aggregate(a, lambda v: r.append(self.vid[v]) if isinstance(v, torch.fx.Node) else None)
+        return list(dict.fromkeys(r))
+    def only_user(self, n): return next(iter(n.users)) if len(n.users) == 1 else None
+
+# %% ../nbs/02a_plan.ipynb #d245e8ad
+@patch
+def fallback(self:_Build, n, why, module=None):
+    "Append a `TorchStep` that runs node `n` in torch, and why"
+    ins = self.refs((n.args, n.kwargs))
+    name = self.nm(n.target) if n.op == 'call_module' else n.name
+    self.steps.append(TorchStep(name, ins, self.new(n), n.op, n.target if n.op != 'call_module' else None, self.ref(n.args),
+                                self.ref(n.kwargs), module, why))
+    self.steps[-1].type_name = type(module).__name__ if module is not None else getattr(n.target, '__name__', str(n.target))
+
+# %% ../nbs/02a_plan.ipynb #91fe87d3
+@patch
+def chain(self:_Build, n, m):
+    "The BN and activation fused into conv/linear node `n` (module `m`) -> (bn module, act, last node, what was fused in words)"
+    mods, nm, done = self.mods, self.nm, self.done
+    cur, bn, bnn, act, actn = n, None, None, None, None
+    u = self.only_user(cur)
+    if self.fold and not isinstance(m, nn.Linear) and u is not None and u.op == 'call_module' and len(u.args) == 1 and \
+       bn_problem(mods[u.target], m.out_channels, m.weight.ndim - 2) is None:
+        bn, bnn, cur = mods[u.target], nm(u.target), u
+        done.add(u)
+    u = self.only_user(cur)
+    if self.fuse and u is not None and u.args and u.args[0] is cur and _act_of(u, mods):
+        act, actn, cur = _act_of(u, mods), (nm(u.target) if u.op == 'call_module' else u.name), u
+        done.add(u)
+    fused = (f"; folded {type(bn).__name__} '{bnn}'" if bn is not None else '') + (f"; fused {act} '{actn}'" if act else '')
+    return bn, act, cur, fused
+
+# %% ../nbs/02a_plan.ipynb #bce1f124
+def _spatial_step(m, name, i, o, bn, act, fused, measure):
+    "The step of conv `m` that is not pointwise, reading value `i` and writing `o`: depthwise (numba or torch) or torch's conv"
+    w, b = (m.weight, m.bias) if bn is None else fold_bn(m.weight, m.bias, bn)
+    if _depthwise_ok(m):
+        b = torch.zeros(m.out_channels) if b is None else b
+        w9 = w.reshape(m.out_channels, 1, 3) if m.weight.ndim == 3 else w.reshape(m.out_channels, 3, 3)
+        if m.weight.ndim == 3: w9 = torch.cat([torch.zeros_like(w9), w9, torch.zeros_like(w9)], 1)  # taps in the middle row
+        return DepthwiseStep(name, [i], o, w9, b, m.stride[0], act, m.weight.ndim - 2, fused, None if measure else "numba")
+    k = 'x'.join(map(str, m.kernel_size)) if m.weight.ndim == 4 else f"k={m.kernel_size[0]}"
+    why = (f"{k} conv, groups={m.groups}" if m.groups > 1 else f"dense {k} conv") + \
+          f", stride {tuple(m.stride)}: no sparse/depthwise kernel for it, runs dense in torch"
+    return ConvStep(name, [i], o, m, w, b, act, why, fused)
+
+# %% ../nbs/02a_plan.ipynb #7e501180
+@patch
+def conv(self:_Build, n, m, name, x):
+    "Append the step of conv/linear node `n` (module `m`, input node `x`): pointwise, depthwise, torch's conv, or a fallback"
+    why = _plain(m)
+    if why: return self.fallback(n, why, m)
+    bn, act, last, fused = self.chain(n, m)
+    i = self.vid[x]; o = self.new(last)
+    s = _sparsity_of(m.weight)
+    if isinstance(m, nn.Linear) or conv1x1_problem(m) is None:
+        pat = next((p for p in self.exclude if fnmatch.fnmatchcase(name, p)), None)
+        if pat is not None: mode, why = 'dense', f"excluded by pattern {pat!r}"
+        elif s < self.min_sparsity: mode, why = 'dense', f"sparsity {s:.1%} < min_sparsity {self.min_sparsity:.1%}"
+        else: mode, why = (None if self.measure else 'sparse'), f"sparsity {s:.1%} >= {self.min_sparsity:.1%}"
+        layer = (SparseLinear.from_linear(m, act=act, block=self.block) if isinstance(m, nn.Linear)
+                 else SparseConv1x1.from_conv(m, bn=bn, act=act, block=self.block))
+        self.steps.append(PointwiseStep(name, [i], o, layer, mode, why, s, type(m).__name__, fused))
+    else: self.steps.append(_spatial_step(m, name, i, o, bn, act, fused, self.measure))
+    self.steps[-1].type_name, self.steps[-1].sparsity = type(m).__name__, s
+
+# %% ../nbs/02a_plan.ipynb #1ff8d6b5
+@patch
+def module(self:_Build, n):
+    "Append the step of `call_module` node `n`"
+    m, name = self.mods[n.target], self.nm(n.target)
+    x = n.args[0] if n.args else None
+    simple = len(n.args) == 1 and not n.kwargs and isinstance(x, torch.fx.Node)
+    if simple and (type(m) is nn.Identity or isinstance(m, nn.modules.dropout._DropoutNd)):
+        self.vid[n] = self.vid[x]   # eval mode: the identity
+    elif simple and isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Linear)): self.conv(n, m, name, x)
+    elif simple and _act_of(n, self.mods):
+        self.steps.append(ActStep(name, [self.vid[x]], self.new(n), _act_of(n, self.mods)))
+    elif simple and type(m) in (nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d) and \
+         m.output_size in (1, (1,), (1, 1)):
+        self.steps.append(PoolStep(name, [self.vid[x]], self.new(n)))
+    elif simple and type(m) is nn.Flatten and m.start_dim == 1 and m.end_dim == -1:
+        self.steps.append(FlattenStep(name, [self.vid[x]], self.new(n)))
+    else:
+        self.fallback(n, f"no plan kernel for {type(m).__name__}: runs in torch", m)
+
+# %% ../nbs/02a_plan.ipynb #6d0dc22d
+@patch
+def function(self:_Build, n):
+    "Append the step of `call_function`/`call_method` node `n`"
+    vid, mods = self.vid, self.mods
+    if n.op == 'call_function' and n.target in (operator.add, torch.add) and len(n.args) == 2 and not n.kwargs and \
+         all(isinstance(a, torch.fx.Node) and a.op != 'get_attr' for a in n.args):
+        act, last = None, n
+        u = self.only_user(n)
+        if self.fuse and u is not None and u.args and u.args[0] is n and _act_of(u, mods): act, last = _act_of(u, mods), u; self.done.add(u)
+        self.steps.append(AddStep(n.name, [vid[a] for a in n.args], self.new(last), act))
+    elif n.op in ('call_function', 'call_method') and len(n.args) == 1 and isinstance(n.args[0], torch.fx.Node) and _act_of(n, mods) \
+         and not n.kwargs:
+        self.steps.append(ActStep(n.name, [vid[n.args[0]]], self.new(n), _act_of(n, mods)))
+    elif n.op == 'call_function' and n.target is torch.flatten and len(n.args) == 2 and n.args[1] == 1 and not n.kwargs:
+        self.steps.append(FlattenStep(n.name, [vid[n.args[0]]], self.new(n)))
+    else:
+        what = getattr(n.target, '__name__', str(n.target))
+        self.fallback(n, f"no plan kernel for {n.op} {what}: runs in torch")
+
+# %% ../nbs/02a_plan.ipynb #aab35298
+@patch
+def node(self:_Build, n):
+    "Append the step of fx node `n` (one that no earlier step absorbed)"
+    if n.op == 'placeholder':
+        if self.inp is not None: raise PlanError("model has more than one input")
+        self.inp = self.new(n)
+    elif n.op == 'output':
+        o = n.args[0]
+        if not isinstance(o, torch.fx.Node): raise PlanError("model returns several values (a tuple, list or dict)")
+        self.out = self.vid[o]
+    elif n.op == 'get_attr':
+        self.steps.append(ConstStep(n.name, [], self.new(n), _getattr(self.gm, n.target)))
+    elif n.op == 'call_module': self.module(n)
+    else: self.function(n)
+
+# %% ../nbs/02a_plan.ipynb #43b4fef6
 def _build_steps(model, min_sparsity, block, fold, fuse, exclude, measure):
     "Steps, input id, output id and value count of a plan for the eval-mode `model`"
     root = model
     if not isinstance(model, (nn.Sequential,)) and (isinstance(model, (nn.Linear, nn.modules.conv._ConvNd))):
         root = nn.Sequential(OrderedDict(layer=model))   # trace a single layer through a container, so it is a leaf
     gm = _trace(root)
-    mods = dict(gm.named_modules())
     nm = (lambda t: '' if t == 'layer' else t[6:]) if root is not model else (lambda t: t)
-    vid, steps, done, inp, out = {}, [], set(), None, None
-    def new(n):
-        vid[n] = len(vid) if not vid else max(vid.values()) + 1
-        return vid[n]
-    def ref(a): return torch.fx.node.map_aggregate(a, lambda v: _Ref(vid[v]) if isinstance(v, torch.fx.Node) else v)
-    def refs(a):
-        r = []
-        torch.fx.node.map_aggregate(a, lambda v: r.append(vid[v]) if isinstance(v, torch.fx.Node) else None)
-        return list(dict.fromkeys(r))
-    def fallback(n, why, module=None):
-        ins = refs((n.args, n.kwargs))
-        name = nm(n.target) if n.op == 'call_module' else n.name
-        steps.append(TorchStep(name, ins, new(n), n.op, n.target if n.op != 'call_module' else None, ref(n.args),
-                               ref(n.kwargs), module, why))
-        steps[-1].type_name = type(module).__name__ if module is not None else getattr(n.target, '__name__', str(n.target))
-    def only_user(n):
-        return next(iter(n.users)) if len(n.users) == 1 else None
-    def chain(n, m):
-        "The BN and activation nodes fused into conv/linear node `n` -> (bn module, bn name, act, act name, last node)"
-        cur, bn, bnn, act, actn = n, None, None, None, None
-        u = only_user(cur)
-        if fold and not isinstance(m, nn.Linear) and u is not None and u.op == 'call_module' and len(u.args) == 1 and \
-           bn_problem(mods[u.target], m.out_channels, m.weight.ndim - 2) is None:
-            bn, bnn, cur = mods[u.target], nm(u.target), u
-            done.add(u)
-        u = only_user(cur)
-        if fuse and u is not None and u.args and u.args[0] is cur and _act_of(u, mods):
-            act, actn, cur = _act_of(u, mods), (nm(u.target) if u.op == 'call_module' else u.name), u
-            done.add(u)
-        fused = (f"; folded {type(bn).__name__} '{bnn}'" if bn is not None else '') + (f"; fused {act} '{actn}'" if act else '')
-        return bn, act, cur, fused
-
+    b = _Build(gm, nm, min_sparsity, block, fold, fuse, exclude, measure)
     for n in gm.graph.nodes:
-        if n in done: continue
-        if n.op == 'placeholder':
-            if inp is not None: raise PlanError("model has more than one input")
-            inp = new(n)
-        elif n.op == 'output':
-            o = n.args[0]
-            if not isinstance(o, torch.fx.Node): raise PlanError("model returns several values (a tuple, list or dict)")
-            out = vid[o]
-        elif n.op == 'get_attr':
-            steps.append(ConstStep(n.name, [], new(n), _getattr(gm, n.target)))
-        elif n.op == 'call_module':
-            m, name = mods[n.target], nm(n.target)
-            x = n.args[0] if n.args else None
-            simple = len(n.args) == 1 and not n.kwargs and isinstance(x, torch.fx.Node)
-            if simple and (type(m) is nn.Identity or isinstance(m, nn.modules.dropout._DropoutNd)):
-                vid[n] = vid[x]; continue   # eval mode: the identity
-            if simple and isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Linear)):
-                why = _plain(m)
-                if why: fallback(n, why, m); continue
-                bn, act, last, fused = chain(n, m)
-                i = vid[x]; o = new(last)
-                s = _sparsity_of(m.weight)
-                if isinstance(m, nn.Linear) or conv1x1_problem(m) is None:
-                    pat = next((p for p in exclude if fnmatch.fnmatchcase(name, p)), None)
-                    if pat is not None: mode, why = 'dense', f"excluded by pattern {pat!r}"
-                    elif s < min_sparsity: mode, why = 'dense', f"sparsity {s:.1%} < min_sparsity {min_sparsity:.1%}"
-                    else: mode, why = (None if measure else 'sparse'), f"sparsity {s:.1%} >= {min_sparsity:.1%}"
-                    layer = (SparseLinear.from_linear(m, act=act, block=block) if isinstance(m, nn.Linear)
-                             else SparseConv1x1.from_conv(m, bn=bn, act=act, block=block))
-                    steps.append(PointwiseStep(name, [i], o, layer, mode, why, s, type(m).__name__, fused))
-                else:
-                    w, b = (m.weight, m.bias) if bn is None else fold_bn(m.weight, m.bias, bn)
-                    if _depthwise_ok(m):
-                        b = torch.zeros(m.out_channels) if b is None else b
-                        w9 = w.reshape(m.out_channels, 1, 3) if m.weight.ndim == 3 else w.reshape(m.out_channels, 3, 3)
-                        if m.weight.ndim == 3: w9 = torch.cat([torch.zeros_like(w9), w9, torch.zeros_like(w9)], 1)  # taps in the middle row
-                        steps.append(DepthwiseStep(name, [i], o, w9, b, m.stride[0], act, m.weight.ndim - 2, fused, None if measure else "numba"))
-                    else:
-                        k = 'x'.join(map(str, m.kernel_size)) if m.weight.ndim == 4 else f"k={m.kernel_size[0]}"
-                        why = (f"{k} conv, groups={m.groups}" if m.groups > 1 else f"dense {k} conv") + \
-                              f", stride {tuple(m.stride)}: no sparse/depthwise kernel for it, runs dense in torch"
-                        steps.append(ConvStep(name, [i], o, m, w, b, act, why, fused))
-                steps[-1].type_name, steps[-1].sparsity = type(m).__name__, s
-            elif simple and _act_of(n, mods):
-                steps.append(ActStep(name, [vid[x]], new(n), _act_of(n, mods)))
-            elif simple and type(m) in (nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d) and \
-                 m.output_size in (1, (1,), (1, 1)):
-                steps.append(PoolStep(name, [vid[x]], new(n)))
-            elif simple and type(m) is nn.Flatten and m.start_dim == 1 and m.end_dim == -1:
-                steps.append(FlattenStep(name, [vid[x]], new(n)))
-            else:
-                fallback(n, f"no plan kernel for {type(m).__name__}: runs in torch", m)
-            continue
-        elif n.op == 'call_function' and n.target in (operator.add, torch.add) and len(n.args) == 2 and not n.kwargs and \
-             all(isinstance(a, torch.fx.Node) and a.op != 'get_attr' for a in n.args):
-            act, last = None, n
-            u = only_user(n)
-            if fuse and u is not None and u.args and u.args[0] is n and _act_of(u, mods): act, last = _act_of(u, mods), u; done.add(u)
-            steps.append(AddStep(n.name, [vid[a] for a in n.args], new(last), act))
-        elif n.op in ('call_function', 'call_method') and len(n.args) == 1 and isinstance(n.args[0], torch.fx.Node) and _act_of(n, mods) \
-             and not n.kwargs:
-            steps.append(ActStep(n.name, [vid[n.args[0]]], new(n), _act_of(n, mods)))
-        elif n.op == 'call_function' and n.target is torch.flatten and len(n.args) == 2 and n.args[1] == 1 and not n.kwargs:
-            steps.append(FlattenStep(n.name, [vid[n.args[0]]], new(n)))
-        else:
-            what = getattr(n.target, '__name__', str(n.target))
-            fallback(n, f"no plan kernel for {n.op} {what}: runs in torch")
-    if inp is None or out is None: raise PlanError("model has no input or no output")
-    for s in steps:
+        if n not in b.done: b.node(n)
+    if b.inp is None or b.out is None: raise PlanError("model has no input or no output")
+    for s in b.steps:
         if not hasattr(s, 'type_name'): s.type_name = type(s.module).__name__ if isinstance(s, TorchStep) and s.module is not None else s.op
         if not hasattr(s, 'sparsity'): s.sparsity = 0.
-    return steps, inp, out, max(vid.values()) + 1
+    return b.steps, b.inp, b.out, max(b.vid.values()) + 1
 
 def _getattr(m, target):
     for a in target.split('.'): m = getattr(m, a)
