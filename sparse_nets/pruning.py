@@ -15,7 +15,7 @@ from fastcore.basics import store_attr, patch
 from fastcore.meta import delegates
 from fastai.callback.core import Callback
 from .schedules import Schedule, get_schedule, linear
-from ._checks import check_sparsity, check_int, check_pair, check_tensor, check_regex, check_bool, check_choice
+from ._checks import check_sparsity, check_int, check_pair, check_tensor, check_regex, check_bool, check_choice, is_depthwise
 from .criteria import get_criterion, STATE
 
 # %% auto #0
@@ -170,9 +170,6 @@ def magnitude_masks(weights:list, # weights of the layers to prune
 # %% ../nbs/04_pruning.ipynb #3f8d4f3a
 PRUNABLE = (nn.Conv1d, nn.Conv2d, nn.Linear)
 
-def _is_depthwise(m):
-    return isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d)) and m.groups > 1 and m.groups == m.in_channels
-
 def prunable_layers(model:nn.Module,
                     layer_types:tuple=PRUNABLE, # module types whose `weight` can be pruned
                     skip_first:bool=True, # skip the first layer of `layer_types` (stem conv)
@@ -194,7 +191,7 @@ def prunable_layers(model:nn.Module,
     for i, (n, m) in enumerate(cands):
         if skip_first and i == 0: skipped[n] = 'first layer'
         elif skip_last and i == len(cands) - 1: skipped[n] = 'last layer'
-        elif skip_depthwise and _is_depthwise(m): skipped[n] = 'depthwise'
+        elif skip_depthwise and is_depthwise(m): skipped[n] = 'depthwise'
         elif name_filter is not None and not (pat.search(n) if pat is not None else name_filter(n, m)):
             skipped[n] = 'name_filter'
         else: keep.append((n, m))
