@@ -243,26 +243,23 @@ def _inner(model): return model.module if isinstance(model, nn.parallel.Distribu
 
 class Sparsifier:
     "Pruning of a model's layers by a criterion (magnitude by default): masks as `weight_mask` buffers, `prune`, `apply`, reports."
+    @delegates(prunable_layers)
     def __init__(self,
                  model:nn.Module, # the model (a DDP-wrapped model works too)
                  scope:str='local', # 'local' (each layer at the sparsity) or 'global' (one threshold)
                  granularity='weight', # 'weight', 'filter', 'channel', 'N:M' (e.g. '2:4') or a block (r, c), e.g. (4, 1)
                  norm:str='l1', # group score: 'l1' (mean) or 'l2' (RMS)
                  partial:str='keep', # blocks not dividing the shape: 'keep' (edge blocks) or 'error'
-                 layer_types:tuple=PRUNABLE, # module types to prune
-                 skip_first:bool=True, # keep the first layer dense
-                 skip_last:bool=True, # keep the last layer (classifier) dense
-                 skip_depthwise:bool=True, # keep depthwise convolutions dense
-                 name_filter=None, # regex or callable `(name, module) -> bool` selecting layers
                  sync:bool=True, # broadcast masks from rank 0 when torch.distributed is initialised
-                 criterion='magnitude'): # a name in `CRITERIA` ('magnitude', 'movement', 'taylor', 'activation_aware', 'random') or a `Criterion`
+                 criterion='magnitude', # a name in `CRITERIA` ('magnitude', 'movement', 'taylor', 'activation_aware', 'random') or a `Criterion`
+                 **kwargs): # the layer selection, `prunable_layers`' arguments: `layer_types`, `skip_first`, `skip_last`, `skip_depthwise`, `name_filter`
         check_choice(scope, 'scope', ('local', 'global')); check_choice(norm, 'norm', ('l1', 'l2')); check_choice(partial, 'partial', ('keep', 'error'))
         granularity = normalize_granularity(granularity)
         if _nm(granularity) and scope != 'local': raise ValueError(f"`scope` must be 'local' with granularity {granularity!r}")
         criterion = get_criterion(criterion)
         if criterion.signed and norm == 'l2' and granularity != 'weight':
             raise ValueError(f"`norm='l2'` needs non-negative scores; criterion {criterion!r} is signed: use norm='l1'")
-        self.layers, self.skipped = prunable_layers(model, layer_types, skip_first, skip_last, skip_depthwise, name_filter)
+        self.layers, self.skipped = prunable_layers(model, **kwargs)
         if partial == 'error' and isinstance(granularity, tuple):
             for n, m in self.layers: group_scores(m.weight, granularity, norm, partial)   # raises early
         if _nm(granularity):
