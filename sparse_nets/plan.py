@@ -107,11 +107,12 @@ class PointwiseStep(_Step):
     def __init__(self, name, ins, out, layer:SparseConv1x1|SparseLinear, mode=None, reason='', sparsity=0., type_name='', fused=''):
         super().__init__(name, ins, out)
         self.layer, self.mode, self.why, self.sparsity, self.type_name, self.fused = layer, mode, reason, sparsity, type_name, fused
-        self.times = {}
+        self.times, self.serials = {}, {}
     @property
     def linear(self): return isinstance(self.layer, SparseLinear)
-    def get_extra_state(self): return {'mode': self.mode, 'why': self.why, 'times': self.times}
-    def set_extra_state(self, st): self.mode, self.why, self.times = st['mode'], st['why'], dict(st.get('times', {}))
+    def get_extra_state(self): return {'mode': self.mode, 'why': self.why, 'times': self.times, 'serials': self.serials}
+    def set_extra_state(self, st):
+        self.mode, self.why, self.times, self.serials = st['mode'], st['why'], dict(st.get('times', {})), dict(st.get('serials', {}))
     def shape(self, shapes):
         s, (co, ci) = tuple(shapes[0]), self.layer._shape
         if self.linear:
@@ -195,11 +196,11 @@ class DepthwiseStep(_Step):
         super().__init__(name, ins, out)
         self.register_buffer('weight', weight.detach().float().reshape(-1, 9).contiguous().clone())
         self.register_buffer('bias', bias.detach().float().contiguous().clone())
-        self.stride, self.act, self.spatial_dims, self.fused, self.mode, self.times = stride, act, spatial_dims, fused, mode, {}
+        self.stride, self.act, self.spatial_dims, self.fused, self.mode, self.times, self.serials = stride, act, spatial_dims, fused, mode, {}, {}
     @property
     def allocates(self): return self.mode != 'torch'
-    def get_extra_state(self): return {'mode': self.mode, 'times': self.times}
-    def set_extra_state(self, st): self.mode, self.times = st['mode'], dict(st.get('times', {}))
+    def get_extra_state(self): return {'mode': self.mode, 'times': self.times, 'serials': self.serials}
+    def set_extra_state(self, st): self.mode, self.times, self.serials = st['mode'], dict(st.get('times', {})), dict(st.get('serials', {}))
     def shape(self, shapes):
         s = tuple(shapes[0]); sd = self.spatial_dims; _nchw(s, sd, self.name)
         if s[1] != self.weight.shape[0]: raise ValueError(f"{self.name} expects {self.weight.shape[0]} channels, got shape {s}")
@@ -769,7 +770,7 @@ def _specialise(self:SparsePlan, shape, nth, measure=True):
         elif isinstance(st, FlattenStep) and st.ins[0] in loc: loc[st.out] = loc[st.ins[0]]
         shp = dict(enumerate(ins)); shp['out'] = shapes[st.out]
         r = st.bind(shp, buf) if isinstance(st, TorchStep) else st.bind(ins, buf)
-        st.serial = nth > 1 and getattr(st, 'mode', None) in ('sparse', 'numba') and self._serial_faster(r, st, ins, buf, nth)
+        st.serial = nth > 1 and getattr(st, 'mode', None) in ('sparse', 'numba') and self._serial(r, st, ins, buf, nth)
         runs.append((lambda env, n, r=r: r(env, 1)) if st.serial else r); ops.append(getattr(r, 'op', None))
     calls = self._calls(runs, ops, loc, A, shapes)
     out_shape, inp, outv, nvals = shapes[self.outv], self.inp, self.outv, self.nvals
@@ -915,6 +916,13 @@ def _serial_faster(self:SparsePlan, run, st, ins, buf, nth, rounds=3):
     env = [None] * self.nvals; env[st.ins[0]] = np.random.default_rng(0).random(math.prod(ins[0]), dtype=np.float32)
     T = time_interleaved({1: lambda: run(env, 1), nth: lambda: run(env, nth)}, repeats=rounds, warmup=1, threads=None, min_time=0)
     return T.median(nth) > 0.75 * T.median(1)  # parallel only when clearly faster
+
+@patch
+def _serial(self:SparsePlan, run, st, ins, buf, nth)->bool:
+    "`_serial_faster`, measured once per step and thread count for the step's input shape; the answer travels in the state dict with the step's mode"
+    key = f"{nth}:{'x'.join(map(str, ins[0]))}"
+    if key not in st.serials: st.serials[key] = bool(self._serial_faster(run, st, ins, buf, nth))
+    return st.serials[key]
 
 # %% ../nbs/02a_plan.ipynb #23009906
 @patch
