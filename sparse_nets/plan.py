@@ -10,15 +10,17 @@ __all__ = ['add_run', 'act_run', 'gap_run', 'PointwiseStep', 'DepthwiseStep', 'C
            'compile_plan']
 
 # %% ../nbs/02a_plan.ipynb #6b19d025
-import copy, fnmatch, math, operator, time
+import copy, fnmatch, hashlib, math, operator, time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import NamedTuple
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from numba import njit
 from fastcore.basics import patch
 from .host import check_threads, pinned_threads, time_interleaved
 from . import kernels as K
 from . import depthwise as D
+from . import _simd
 from .layers import (act_name, bn_problem, fold_bn, conv1x1_problem, SparseConv1x1, SparseLinear,
                                 LayerReport, SparseReport)
 from ._checks import check_pair, check_type, check_real, check_int, check_names, is_depthwise
@@ -65,12 +67,24 @@ def _torch_act(y, act):
     elif act == 'relu6': y.clamp_(0, 6)
     return y
 
+class _KOp(NamedTuple):
+    "A numba step's kernel call, for the plan's one-call executor `_exec`: the kernel, input value ids, arrays and int params"
+    kind: str          # a key of `_OP`: 'spmm', 'dw3x3', 'dw3', 'add', 'act', 'gap', 'lin'
+    ins: tuple         # value ids it reads (one or two)
+    ints: tuple = ()   # int32 arrays (read-only): an SpMM's ptr and idx
+    ro: tuple = ()     # float32 arrays, read-only: an SpMM's packed weights
+    rw: tuple = ()     # float32 arrays: a depthwise conv's taps and bias; a batched linear's two transposes (scratch)
+    lohi: tuple = (0., 0.)  # the clamp bounds
+    params: tuple = () # int params, in the kernel's order (see `_exec`)
+    small: bool = False # below the kernels' `PAR_MIN_MACS`: always on one thread
+
 def _bind_spmm(W, bias, act):
     """`run(X, Y, B, N, nth)`: the bare SpMM call (`kernels.spmm_run`) on preallocated flat float32 buffers, for a `CSR`/`BlockCSR`
     packed once here with its bias and activation (`kernels.pack`: validated, bias first in each row, NR×1 blocks)."""
     P = K.pack(W, bias, act)
     a, nnz, lanes, run_, pm = P.args, P.nnz, K.LANES_RUN, K.spmm_run, K.PAR_MIN_MACS
     def run(X, Y, B, N, nth): run_(*a, X, Y, B, N, lanes, 1 if nnz * N * B < pm else nth)
+    run.P = P   # the pack, for `_KOp`
     return run
 
 class _Step(nn.Module):
@@ -93,11 +107,12 @@ class PointwiseStep(_Step):
     def __init__(self, name, ins, out, layer:SparseConv1x1|SparseLinear, mode=None, reason='', sparsity=0., type_name='', fused=''):
         super().__init__(name, ins, out)
         self.layer, self.mode, self.why, self.sparsity, self.type_name, self.fused = layer, mode, reason, sparsity, type_name, fused
-        self.times = {}
+        self.times, self.serials = {}, {}
     @property
     def linear(self): return isinstance(self.layer, SparseLinear)
-    def get_extra_state(self): return {'mode': self.mode, 'why': self.why, 'times': self.times}
-    def set_extra_state(self, st): self.mode, self.why, self.times = st['mode'], st['why'], dict(st.get('times', {}))
+    def get_extra_state(self): return {'mode': self.mode, 'why': self.why, 'times': self.times, 'serials': self.serials}
+    def set_extra_state(self, st):
+        self.mode, self.why, self.times, self.serials = st['mode'], st['why'], dict(st.get('times', {})), dict(st.get('serials', {}))
     def shape(self, shapes):
         s, (co, ci) = tuple(shapes[0]), self.layer._shape
         if self.linear:
@@ -154,8 +169,12 @@ def _bind_sparse(self:PointwiseStep, buf, B, N, bias):
             np.copyto(XT.reshape(ci, M), env[i].reshape(M, ci).T)
             sp(XT, YT, 1, M, nth)
             np.copyto(buf.reshape(M, co), YT.reshape(co, M).T); env[o] = buf
+        P = sp.P
+        run.op = _KOp('lin', (i,), (P.ptr, P.idx), (P.w,), (XT, YT), (P.lo, P.hi), (P.nr, co, ci, 1, M, K.LANES_RUN), P.nnz * M < K.PAR_MIN_MACS)
     else:
         def run(env, nth): sp(env[i], buf, B, N, nth); env[o] = buf
+        P = sp.P
+        run.op = _KOp('spmm', (i,), (P.ptr, P.idx), (P.w,), (), (P.lo, P.hi), (P.nr, co, ci, B, N, K.LANES_RUN), P.nnz * N * B < K.PAR_MIN_MACS)
     return run
 
 # %% ../nbs/02a_plan.ipynb #de72895f
@@ -177,11 +196,11 @@ class DepthwiseStep(_Step):
         super().__init__(name, ins, out)
         self.register_buffer('weight', weight.detach().float().reshape(-1, 9).contiguous().clone())
         self.register_buffer('bias', bias.detach().float().contiguous().clone())
-        self.stride, self.act, self.spatial_dims, self.fused, self.mode, self.times = stride, act, spatial_dims, fused, mode, {}
+        self.stride, self.act, self.spatial_dims, self.fused, self.mode, self.times, self.serials = stride, act, spatial_dims, fused, mode, {}, {}
     @property
     def allocates(self): return self.mode != 'torch'
-    def get_extra_state(self): return {'mode': self.mode, 'times': self.times}
-    def set_extra_state(self, st): self.mode, self.times = st['mode'], dict(st.get('times', {}))
+    def get_extra_state(self): return {'mode': self.mode, 'times': self.times, 'serials': self.serials}
+    def set_extra_state(self, st): self.mode, self.times, self.serials = st['mode'], dict(st.get('times', {})), dict(st.get('serials', {}))
     def shape(self, shapes):
         s = tuple(shapes[0]); sd = self.spatial_dims; _nchw(s, sd, self.name)
         if s[1] != self.weight.shape[0]: raise ValueError(f"{self.name} expects {self.weight.shape[0]} channels, got shape {s}")
@@ -223,9 +242,11 @@ def _bind_numba(self:DepthwiseStep, s, os_, buf):
     if self.spatial_dims == 1:   # rows: the 3 taps of the middle row, 3 multiply-adds per output
         w, f, small = self.weight[:, 3:6].contiguous().numpy().reshape(-1), D.dw3_rows, B * C * OW * 3 < K.PAR_MIN_MACS
         def run(env, nth): f(env[i], w, b, buf, P, W, st, lo, hi, 1 if small else nth); env[o] = buf
+        run.op = _KOp('dw3', (i,), rw=(w, b), lohi=(lo, hi), params=(P, W, st), small=small)
         return run
     w, f, small = self.weight.numpy().reshape(-1), D.dw3x3_planes, B * C * OH * OW * 9 < K.PAR_MIN_MACS
     def run(env, nth): f(env[i], w, b, buf, P, H, W, st, lo, hi, 1 if small else nth); env[o] = buf
+    run.op = _KOp('dw3x3', (i,), rw=(w, b), lohi=(lo, hi), params=(P, H, W, st), small=small)
     return run
 
 # %% ../nbs/02a_plan.ipynb #f9dd6e28
@@ -276,6 +297,7 @@ class AddStep(_Step):
     def bind(self, shapes, buf):
         (i, j), o, a = self.ins, self.out, _ACT[self.act]
         def run(env, nth): add_run(env[i], env[j], buf, a); env[o] = buf
+        run.op = _KOp('add', (i, j), params=(a,), small=True)
         return run
     def row(self): return dict(decision='add', kernel='add (numba)', reason='residual add' + (f'; fused {self.act}' if self.act else ''))
 
@@ -289,6 +311,7 @@ class ActStep(_Step):
     def bind(self, shapes, buf):
         i, o, a = self.ins[0], self.out, _ACT[self.act]
         def run(env, nth): act_run(env[i], buf, a); env[o] = buf
+        run.op = _KOp('act', (i,), params=(a,), small=True)
         return run
     def row(self): return dict(decision='act', kernel=f'{self.act} (numba)', reason='activation not after a conv/linear/add')
 
@@ -303,6 +326,7 @@ class PoolStep(_Step):
     def bind(self, shapes, buf):
         s = tuple(shapes[0]); rows, N, i, o = s[0] * s[1], math.prod(s[2:]), self.ins[0], self.out
         def run(env, nth): gap_run(env[i], rows, N, buf); env[o] = buf
+        run.op = _KOp('gap', (i,), params=(rows, N), small=True)
         return run
     def row(self): return dict(decision='pool', kernel='mean (numba)', reason='global average pool')
 
@@ -701,48 +725,166 @@ def _infer_shapes(self:SparsePlan, shape):
         step_in.append(ins)
     return shapes, step_in
 
-# %% ../nbs/02a_plan.ipynb #f1005c68
+# %% ../nbs/02a_plan.ipynb #alloc001
 @patch
-def _specialise(self:SparsePlan, shape, nth, measure=True):
-    "Compile the plan for input `shape`: infer shapes, measure undecided layers, allocate buffers, bind each step"
-    for nmb, b in self.named_buffers():
-        if b.is_floating_point() and b.dtype != torch.float32: raise TypeError(f"the plan is float32-only; buffer '{nmb}' is {b.dtype}")
-        if b.device.type != 'cpu': raise ValueError(f"the plan runs on the CPU; buffer '{nmb}' is on {b.device}")
-    shapes, step_in = self._infer_shapes(shape)
-    if measure: self._measure(shapes, step_in, nth)
-    # buffers: a value lives from the step that writes it to its last reader; freed buffers are reused
+def _allocate(self:SparsePlan, shapes):
+    "Where each allocating step writes: `{step index: (offset, length)}` in one arena, and the arena's size (64-byte aligned slots; a value lives from the step that writes it to its last reader, and freed slots are reused)"
     last = {}
     for k, st in enumerate(self.steps):
         for v in st.ins: last[v] = k
     last[self.outv] = len(self.steps)
-    free, base, refc, runs = [], {}, {}, []
-    for k, (st, ins) in enumerate(zip(self.steps, step_in)):
-        buf = None
+    free, base, refc, where, total = [], {}, {}, {}, 0
+    for k, st in enumerate(self.steps):
         if st.allocates:
-            n = math.prod(shapes[st.out]); fit = [b for b in free if b.size >= n]
-            bb = min(fit, key=lambda b: b.size) if fit else np.empty(max(n, 1), np.float32)
+            n = math.prod(shapes[st.out]); fit = [b for b in free if b[1] >= n]
+            if fit: bb = min(fit, key=lambda b: b[1])
+            else: bb = [total, -(-max(n, 1) // 16) * 16]; total += bb[1]
             free = [b for b in free if b is not bb]
-            buf = bb[:n]; base[st.out] = id(bb); refc[id(bb)] = [bb, 1]
+            where[k] = (bb[0], n); base[st.out] = id(bb); refc[id(bb)] = [bb, 1]
         elif isinstance(st, FlattenStep) and st.ins[0] in base: base[st.out] = base[st.ins[0]]; refc[base[st.out]][1] += 1
-        shp = dict(enumerate(ins)); shp['out'] = shapes[st.out]
-        r = st.bind(shp, buf) if isinstance(st, TorchStep) else st.bind(ins, buf)
-        st.serial = nth > 1 and getattr(st, 'mode', None) in ('sparse', 'numba') and self._serial_faster(r, st, ins, buf, nth)
-        runs.append((lambda env, n, r=r: r(env, 1)) if st.serial else r)
         for v in set(st.ins) | {st.out}:
             if last.get(v, -1) <= k and v in base:
                 r = refc[base.pop(v)]; r[1] -= 1
                 if r[1] == 0: free.append(r[0])
+    return where, total
+
+def _arena(n:int)->np.ndarray:
+    "`n` float32 starting on a 64-byte boundary (a cache line; an AVX-512 vector)"
+    raw = np.empty(n + 16, np.float32); o = (-raw.ctypes.data % 64) // 4
+    return raw[o:o + n]
+
+# %% ../nbs/02a_plan.ipynb #f1005c68
+@patch
+def _specialise(self:SparsePlan, shape, nth, measure=True):
+    "Compile the plan for input `shape`: infer shapes, measure undecided layers, place the buffers in one arena, bind each step, group the numba steps into `_exec` calls"
+    for nmb, b in self.named_buffers():
+        if b.is_floating_point() and b.dtype != torch.float32: raise TypeError(f"the plan is float32-only; buffer '{nmb}' is {b.dtype}")
+        if b.device.type != 'cpu': raise ValueError(f"the plan runs on the CPU; buffer '{nmb}' is on {b.device}")
+    shapes, step_in = self._infer_shapes(shape)
+    if measure: self._measure(shapes, step_in)
+    where, total = self._allocate(shapes)
+    A, loc, runs, ops = _arena(max(total, 1)), {}, [], []
+    for k, (st, ins) in enumerate(zip(self.steps, step_in)):
+        buf = None
+        if k in where: o, n = where[k]; buf = A[o:o + n]; loc[st.out] = (o, n)
+        elif isinstance(st, FlattenStep) and st.ins[0] in loc: loc[st.out] = loc[st.ins[0]]
+        shp = dict(enumerate(ins)); shp['out'] = shapes[st.out]
+        r = st.bind(shp, buf) if isinstance(st, TorchStep) else st.bind(ins, buf)
+        st.serial = nth > 1 and getattr(st, 'mode', None) in ('sparse', 'numba') and self._serial(r, st, ins, buf, nth)
+        runs.append((lambda env, n, r=r: r(env, 1)) if st.serial else r); ops.append(getattr(r, 'op', None))
+    calls = self._calls(runs, ops, loc, A, shapes)
     out_shape, inp, outv, nvals = shapes[self.outv], self.inp, self.outv, self.nvals
     def prog(x, nth):
         env = [None] * nvals
         env[inp] = x.detach().numpy().reshape(-1)
-        for r in runs: r(env, nth)
+        for c in calls: c(env, nth)
         y = env[outv]
         return torch.from_numpy(y.reshape(out_shape).copy()) if isinstance(y, np.ndarray) and out_shape is not None else y
-    prog.runs, prog.shapes = runs, shapes
+    prog.runs, prog.calls, prog.shapes = runs, calls, shapes
     if len(self._progs) >= 8: self._progs.pop(next(iter(self._progs)))  # keep the 8 latest (input shape, threads)
     self._progs[(tuple(shape), nth)] = prog   # per thread count: which steps stay serial depends on it
     return prog
+
+# %% ../nbs/02a_plan.ipynb #exec0001
+_OP = dict(spmm=1, dw3x3=2, dw3=3, add=4, act=5, gap=6, lin=7)   # the kernels `_exec` calls
+_NF = 28   # int64 fields in one op row
+
+def _sources_stamp()->int:
+    "A hash of the kernels' sources and the host's vectors: numba's cache key for `_exec` (numba's cache does not notice a change in a callee's file)"
+    h = hashlib.sha1(f"{K.ISA}-{K.LANES}-{K.LANES_RUN}".encode())
+    for m in (K, D, _simd):
+        with open(m.__file__, 'rb') as f: h.update(f.read())
+    return int(h.hexdigest()[:15], 16)
+
+def _make_exec(stamp:int):
+    "`_exec`, with `stamp` as a closure constant (numba keys its on-disk cache on the closure's values)"
+    @njit(cache=True)
+    def _exec(code, iw, fr, fw, A, E, nth):
+        "Run the op rows of `code` in order (see the layout above); `nth` threads for the rows that may share"
+        if nth == -stamp: return
+        for k in range(code.shape[0]):
+            c = code[k]; op = c[0]; n = nth if c[1] else 1
+            X = A[c[3]:c[3] + c[4]] if c[2] == 0 else E[c[3]:c[3] + c[4]]
+            Y = A[c[8]:c[8] + c[9]]
+            lo = fw[c[20]]; hi = fw[c[20] + 1]
+            if op == 1:
+                K.spmm_run(iw[c[10]:c[10] + c[11]], iw[c[12]:c[12] + c[13]], fr[c[14]:c[14] + c[15]], c[21], c[22], c[23],
+                           lo, hi, X, Y, c[24], c[25], c[26], n)
+            elif op == 2: D.dw3x3_planes(X, fw[c[16]:c[16] + c[17]], fw[c[18]:c[18] + c[19]], Y, c[21], c[22], c[23], c[24], lo, hi, n)
+            elif op == 3: D.dw3_rows(X, fw[c[16]:c[16] + c[17]], fw[c[18]:c[18] + c[19]], Y, c[21], c[22], c[23], lo, hi, n)
+            elif op == 4:
+                X2 = A[c[6]:c[6] + c[7]] if c[5] == 0 else E[c[6]:c[6] + c[7]]
+                add_run(X, X2, Y, c[21])
+            elif op == 5: act_run(X, Y, c[21])
+            elif op == 6: gap_run(X, c[21], c[22], Y)
+            elif op == 7:   # a linear on M > 1 samples: X (M, ci) -> X^T, SpMM, -> Y (M, co)
+                XT = fw[c[16]:c[16] + c[17]]; YT = fw[c[18]:c[18] + c[19]]; co = c[22]; ci = c[23]; M = c[25]
+                for m in range(M):
+                    for j in range(ci): XT[j * M + m] = X[m * ci + j]
+                K.spmm_run(iw[c[10]:c[10] + c[11]], iw[c[12]:c[12] + c[13]], fr[c[14]:c[14] + c[15]], c[21], co, ci,
+                           lo, hi, XT, YT, 1, M, c[26], n)
+                for m in range(M):
+                    for r in range(co): Y[m * co + r] = YT[r * M + m]
+    return _exec
+
+_exec = _make_exec(_sources_stamp())
+
+# %% ../nbs/02a_plan.ipynb #encode01
+def _encode(kops:list, # [(_KOp, output offset, output length, parallel allowed)] of one run, in order
+            loc:dict, # value id -> (offset, length) in the arena
+            ext:tuple|None, # (value id, length) of the run's one input from outside the arena, or None
+           )->tuple:
+    "`(code, iw, fr, fw)` for `_exec`"
+    code = np.zeros((len(kops), _NF), np.int64); arrs = dict(iw=[], fr=[], fw=[]); size = dict(iw=0, fr=0, fw=0)
+    def put(kind, a):
+        arrs[kind].append(a); size[kind] += len(a); return size[kind] - len(a), len(a)
+    for c, (op, yo, yn, par) in zip(code, kops):
+        c[0], c[1], c[8], c[9] = _OP[op.kind], par and not op.small, yo, yn
+        for j, v in enumerate(op.ins): c[2 + 3 * j:5 + 3 * j] = (1, 0, ext[1]) if ext and v == ext[0] else (0, *loc[v])
+        for f, kind, xs in ((10, 'iw', op.ints), (14, 'fr', op.ro), (16, 'fw', op.rw)):
+            for j, a in enumerate(xs): c[f + 2 * j:f + 2 * j + 2] = put(kind, np.asarray(a).reshape(-1))
+        c[20] = put('fw', np.array(op.lohi, np.float32))[0]
+        c[21:21 + len(op.params)] = op.params
+    iw, fr, fw = (np.concatenate(arrs[k]).astype(dt) if arrs[k] else np.zeros(1, dt)
+                  for k, dt in (('iw', np.int32), ('fr', np.float32), ('fw', np.float32)))
+    iw.flags.writeable = fr.flags.writeable = False
+    return code, iw, fr, fw
+
+# %% ../nbs/02a_plan.ipynb #calls001
+def _exec_call(names, kops, loc, A, ext, outs):
+    "One `_exec` call running `kops` (steps `names`), then setting the values `outs` [(value id, view of A)] in `env`"
+    code, iw, fr, fw = _encode(kops, loc, ext)
+    E0, e = np.zeros(1, np.float32), None if ext is None else ext[0]
+    def call(env, nth):
+        _exec(code, iw, fr, fw, A, E0 if e is None else env[e], nth)
+        for v, a in outs: env[v] = a
+    call.steps = names
+    return call
+
+@patch
+def _calls(self:SparsePlan, runs, ops, loc, A, shapes)->list:
+    "What one forward calls, in order: an `_exec` call for each run of numba steps, the Python `run` of every other step"
+    readers = {}
+    for k, st in enumerate(self.steps):
+        for v in st.ins: readers.setdefault(v, set()).add(k)
+    calls, seg = [], None
+    def close():
+        if not seg: return
+        ks = set(seg['ks']); vals = [self.steps[k].out for k in seg['ks']]
+        outs = [(v, A[loc[v][0]:sum(loc[v])]) for v in vals if v == self.outv or readers.get(v, set()) - ks]
+        calls.append(_exec_call([self.steps[k].name for k in seg['ks']], seg['ops'], loc, A, seg['ext'], outs))
+    for k, (st, r, op) in enumerate(zip(self.steps, runs, ops)):
+        if op is None and isinstance(st, FlattenStep) and st.out in loc and seg: seg['ks'].append(k); continue
+        ext = {v for v in (op.ins if op else ()) if v not in loc}
+        if op is None or len(ext) > 1:
+            close(); seg = None; calls.append(r); continue
+        ext = (v := ext.pop(), math.prod(shapes[v])) if ext else None
+        if seg is None or (ext and seg['ext'] not in (None, ext)):
+            close(); seg = dict(ks=[], ops=[], ext=None)
+        if ext: seg['ext'] = ext
+        seg['ks'].append(k); seg['ops'].append((op, *loc[st.out], not st.serial))
+    close()
+    return calls
 
 # %% ../nbs/02a_plan.ipynb #a0d82f53
 def _decided(T)->bool:
@@ -754,14 +896,14 @@ def _decided(T)->bool:
     return 1.5 * max(T[lo]) < min(T[hi])
 
 @patch
-def _measure(self:SparsePlan, shapes, step_in, nth, repeats=5):
-    "Time the candidate kernels of every step not yet decided (`time_interleaved`; each keeps its best round, since other processes' load only ever adds time; stops early when they are far apart)"
+def _measure(self:SparsePlan, shapes, step_in, repeats=5):
+    "Time the candidate kernels of every step not yet decided, on one thread (`time_interleaved`; each keeps its best round, since other processes' load only ever adds time; stops early when they are far apart)"
     rng = np.random.default_rng(0)
     for st, ins in zip(self.steps, step_in):
         if getattr(st, 'mode', 'x') is not None: continue
         env = [None] * self.nvals; env[st.ins[0]] = rng.random(math.prod(ins[0]), dtype=np.float32)
         buf = np.empty(math.prod(shapes[st.out]), np.float32)
-        fs = {m: (lambda f=st.bind(ins, buf, mode=m): f(env, nth)) for m in st.modes}
+        fs = {m: (lambda f=st.bind(ins, buf, mode=m): f(env, 1)) for m in st.modes}
         T = time_interleaved(fs, repeats=repeats, warmup=0, threads=None, min_time=0, stop=_decided)
         st.times = {m: T.best(m) for m in st.modes}
         st.mode = min(st.times, key=st.times.get)
@@ -774,6 +916,13 @@ def _serial_faster(self:SparsePlan, run, st, ins, buf, nth, rounds=3):
     env = [None] * self.nvals; env[st.ins[0]] = np.random.default_rng(0).random(math.prod(ins[0]), dtype=np.float32)
     T = time_interleaved({1: lambda: run(env, 1), nth: lambda: run(env, nth)}, repeats=rounds, warmup=1, threads=None, min_time=0)
     return T.median(nth) > 0.75 * T.median(1)  # parallel only when clearly faster
+
+@patch
+def _serial(self:SparsePlan, run, st, ins, buf, nth)->bool:
+    "`_serial_faster`, measured once per step and thread count for the step's input shape; the answer travels in the state dict with the step's mode"
+    key = f"{nth}:{'x'.join(map(str, ins[0]))}"
+    if key not in st.serials: st.serials[key] = bool(self._serial_faster(run, st, ins, buf, nth))
+    return st.serials[key]
 
 # %% ../nbs/02a_plan.ipynb #23009906
 @patch
@@ -795,6 +944,15 @@ def profile(self:SparsePlan, x:torch.Tensor, repeats:int=20) -> list:
             for k, r in enumerate(prog.runs):
                 t0 = time.perf_counter(); r(env, nth); ts[k].append(time.perf_counter() - t0)
     return [dict(name=s.name, op=s.op, kernel=s.row().get('kernel', ''), ms=float(np.median(t)) * 1e3) for s, t in zip(self.steps, ts)]
+
+@patch
+def calls(self:SparsePlan, x:torch.Tensor) -> list:
+    "What one forward on `x` calls, in order: `('numba', step names)` for one `_exec` call, `('python', [name])` for a step run on its own"
+    _check_x(x, self.training)
+    with pinned_threads(numba=self.threads, torch=1) as nth:
+        prog = self._progs.get((tuple(x.shape), nth)) or self._specialise(tuple(x.shape), nth)
+    by_run = {id(r): st.name for st, r in zip(self.steps, prog.runs)}
+    return [('numba', list(c.steps)) if hasattr(c, 'steps') else ('python', [by_run[id(c)]]) for c in prog.calls]
 
 @patch
 def extra_repr(self:SparsePlan): return f"{len(self.steps)} steps, threads={self.threads}"
