@@ -318,8 +318,9 @@ class ConvStep(_Step):
     def row(self):
         t = self.times
         tm = f" (measured: numba {t['numba']*1e3:.3f} ms, torch {t['torch']*1e3:.3f} ms)" if len(t) == 2 else ''
-        if self.mode == 'torch': k, why = 'torch conv', self.why
-        else: k, why = 'im2col + spmm (numba)', self.why.replace('runs dense in torch', 'im2col, then SpMM over its nonzeros')
+        if self.mode != 'torch': k, why = 'im2col + spmm (numba)', ': im2col, then SpMM over its nonzeros'
+        else: k, why = 'torch conv', ": torch's conv" + (' (measured faster)' if tm else ' (no im2col kernel for groups > 1 or this padding)' if self.modes == ('torch',) else '')
+        why = self.why + why
         return dict(decision='dense', kernel=k, reason=why + tm + self.fused, nbytes=4 * self.weight.numel())
 
 def _meta_conv(step, s):
@@ -596,7 +597,7 @@ def _spatial_step(m, name, i, o, bn, act, fused, measure):
         return DepthwiseStep(name, [i], o, w9, b, m.stride[0], act, m.weight.ndim - 2, fused, None if measure else "numba")
     k = 'x'.join(map(str, m.kernel_size)) if m.weight.ndim == 4 else f"k={m.kernel_size[0]}"
     why = (f"{k} conv, groups={m.groups}" if m.groups > 1 else f"dense {k} conv") + \
-          f", stride {tuple(m.stride)}: no sparse/depthwise kernel for it, runs dense in torch"
+          f", stride {tuple(m.stride)}"
     return ConvStep(name, [i], o, m, w, b, act, why, fused, None if measure else 'numba')
 
 # %% ../nbs/02a_plan.ipynb #7e501180
