@@ -86,12 +86,12 @@ def check_choice(x, # the value: one of `choices`
                  choices): # the allowed values (strings, usually)
     "`x` if it is one of `choices`: `TypeError` if its type differs from the choices', `ValueError` if it is not one of them."
     choices = tuple(choices)
-    allowed = ', '.join(repr(c) for c in choices)
-    if choices and all(isinstance(c, str) for c in choices) and not isinstance(x, str):
-        raise TypeError(f"`{name}` must be one of {allowed}, got {_got(x)}")
+    if (x is None or type(x) is str) and x in choices: return x   # the common case, without building the message (kernels call this per call)
+    msg = lambda: f"`{name}` must be one of {', '.join(repr(c) for c in choices)}, got {_got(x)}"
+    if choices and all(isinstance(c, str) for c in choices) and not isinstance(x, str): raise TypeError(msg())
     try: ok = x in choices
     except (TypeError, ValueError): ok = False   # an unhashable or oddly-comparing value (a numpy array)
-    if not ok: raise ValueError(f"`{name}` must be one of {allowed}, got {_got(x)}")
+    if not ok: raise ValueError(msg())
     return x
 
 def check_bool(x, # the value: a Python or numpy bool
