@@ -203,6 +203,30 @@ def _bench_case(i, s, block, sname, layer, count, methods, threads, seed, info, 
                  eff_gflops=2*_macs(layer)/median(ts)/1e9, useful_gflops=2*nnz*n/median(ts)/1e9, ideal=1/(1-s),
                  max_err=errs[m, t], isa=info['isa']) for (m, t), ts in T.items()]
 
+# %% ../nbs/08_bench.ipynb #77cb4975
+def _bench_defaults(quick, sparsities, block_cases, repeats, warmup, min_time):
+    "`run_bench`'s cases and timing settings with the defaults filled in: fewer of each when `quick`"
+    if quick: sparsities, block_cases = tuple(sparsities)[-2:] if len(sparsities) > 2 else sparsities, tuple(block_cases)[:1]
+    repeats = (3 if quick else 11) if repeats is None else repeats
+    warmup = (1 if quick else 2) if warmup is None else warmup
+    min_time = (2e-4 if quick else 1e-3) if min_time is None else min_time
+    return sparsities, block_cases, repeats, warmup, min_time
+
+# %% ../nbs/08_bench.ipynb #5c78cdf1
+def _progress(xs, progress:bool):
+    "`xs` wrapped in a transient fastprogress bar when `progress`, else `xs` itself"
+    from fastprogress.fastprogress import progress_bar
+    return progress_bar(xs, leave=False) if progress else xs
+
+# %% ../nbs/08_bench.ipynb #12af8666
+def _bench_models(layers, cases, threads, repeats, warmup, min_time, quick, seed, progress)->list:
+    "`bench_model` rows for each architecture of `layers` (suite name, layer, count) at the 90% `cases`"
+    mcases = [c for c in cases if c[0] == 0.9] or cases[-1:]
+    mwork = [(a, c) for a in dict.fromkeys(sn for sn, _, _ in layers) for c in mcases]
+    return [r for a, (s, block) in _progress(mwork, progress)
+            for r in bench_model(a, s, block, threads=threads, repeats=max(3, (repeats+1)//2), warmup=warmup,
+                                 min_time=min_time, res=96 if quick else 224, seed=seed)]
+
 # %% ../nbs/08_bench.ipynb #3150e8f7
 def run_bench(suite:str='mbv1+mbv2',                # layer suite: 'mbv1', 'mbv2' or 'mbv1+mbv2'
               sparsities:tuple=(0.5,0.7,0.8,0.9,0.95),# unstructured sparsities
@@ -219,18 +243,14 @@ def run_bench(suite:str='mbv1+mbv2',                # layer suite: 'mbv1', 'mbv2
               model:bool=True,                      # also time whole models (`bench_model`) at the 90% cases
              )->BenchResults:
     "Benchmark `methods` on every 1×1 conv of `suite` at each sparsity and thread count; see the methodology above"
-    if quick: sparsities, block_cases = tuple(sparsities)[-2:] if len(sparsities) > 2 else sparsities, tuple(block_cases)[:1]
-    repeats = (3 if quick else 11) if repeats is None else repeats
-    warmup = (1 if quick else 2) if warmup is None else warmup
-    min_time = (2e-4 if quick else 1e-3) if min_time is None else min_time
+    sparsities, block_cases, repeats, warmup, min_time = _bench_defaults(quick, sparsities, block_cases, repeats, warmup, min_time)
     cases, threads = _bench_args(sparsities, block_cases, threads, methods, repeats)
     layers = suite_layers(suite, quick=quick)
     import torch
-    from fastprogress.fastprogress import progress_bar
     work = [(c, l) for c in cases for l in layers]
     info, rows = machine_info(), []
     with pinned_threads(threads[0]), torch.no_grad():
-        for i, ((s, block), (sname, layer, count)) in enumerate(progress_bar(work, leave=False) if progress else work):
+        for i, ((s, block), (sname, layer, count)) in enumerate(_progress(work, progress)):
             rows += _bench_case(i, s, block, sname, layer, count, methods, threads, seed, info,
                                 repeats=repeats, warmup=warmup, min_time=min_time)
     res = BenchResults(rows=_speedups(rows, ('suite', 'layer', 'case', 'threads')), machine=info,
@@ -239,12 +259,7 @@ def run_bench(suite:str='mbv1+mbv2',                # layer suite: 'mbv1', 'mbv2
                                    min_time=min_time, quick=quick, seed=seed))
     res.machine['loadavg_end'] = loadavg()
     if warm and 'spmm' in methods: res.warm_start = warm_start()
-    if model:
-        mcases = [c for c in cases if c[0] == 0.9] or cases[-1:]
-        mwork = [(a, c) for a in dict.fromkeys(sn for sn, _, _ in layers) for c in mcases]
-        res.model = [r for a, (s, block) in (progress_bar(mwork, leave=False) if progress else mwork)
-                     for r in bench_model(a, s, block, threads=threads, repeats=max(3, (repeats+1)//2), warmup=warmup,
-                                          min_time=min_time, res=96 if quick else 224, seed=seed)]
+    if model: res.model = _bench_models(layers, cases, threads, repeats, warmup, min_time, quick, seed, progress)
     return res
 
 # %% ../nbs/08_bench.ipynb #c5150534
@@ -348,6 +363,30 @@ def _breakdown(sparse, x, threads, repeats)->dict:
         for d in sparse.profile(x, repeats=repeats): bd.setdefault(t, {}).setdefault(d['op'], 0.); bd[t][d['op']] += d['ms']
     return bd
 
+# %% ../nbs/08_bench.ipynb #c5eda010
+def _skipped_model_methods(methods)->dict:
+    "`{method: why}` for the `methods` that cannot run here, each with a warning; ValueError if one is not in `MODEL_METHODS`"
+    if not methods or any(m not in MODEL_METHODS for m in methods): raise ValueError(f"`methods` must be among {MODEL_METHODS}, got {methods!r}")
+    avail = available_model_methods()
+    skipped = {m: avail[m] for m in methods if avail[m]}
+    for m, why in skipped.items(): warnings.warn(f"bench_model: {m} {why}")
+    return skipped
+
+def _timed_to_sparse(model, sparsity, block, res):
+    "`(plan, seconds)`: `model` compiled by `to_sparse` for `3×res×res` inputs (CSR, or `block` CSR), and how long that took"
+    from sparse_nets.layers import to_sparse
+    t0 = time.perf_counter()
+    sparse = to_sparse(model, min_sparsity=min(0.5, sparsity), block=None if tuple(block) == (1, 1) else tuple(block),
+                       input_size=(3, res, res))
+    return sparse, time.perf_counter() - t0
+
+def _thread_speedups(rows, t0)->list:
+    "Add `speedup_vs_<t0>thread` (the same method's time at `t0` threads / this row's) to the rows at other thread counts"
+    for r in rows:
+        one = [r2 for r2 in rows if r2['method'] == r['method'] and r2['threads'] == t0]
+        if r['threads'] != t0 and one: r[f'speedup_vs_{t0}thread'] = one[0]['ms']/r['ms']
+    return rows
+
 # %% ../nbs/08_bench.ipynb #2b403b7c
 def bench_model(arch:str='mbv1',    # 'mbv1'/'mobilenet_v1' or 'mbv2'/'mobilenet_v2' (`sparse_nets.models`)
                 sparsity:float=0.9, # sparsity of every 1×1 conv and of the classifier
@@ -363,21 +402,13 @@ def bench_model(arch:str='mbv1',    # 'mbv1'/'mobilenet_v1' or 'mbv2'/'mobilenet
     "Whole-model forward times: pruned torch model, torch with BN folded, the sparse plan, ONNX Runtime, OpenVINO"
     import torch
     from sparse_nets import models
-    from sparse_nets.layers import to_sparse
-    arch = _arch(arch)
-    if not methods or any(m not in MODEL_METHODS for m in methods): raise ValueError(f"`methods` must be among {MODEL_METHODS}, got {methods!r}")
-    avail = available_model_methods()
-    skipped = {m: avail[m] for m in methods if avail[m]}
-    for m, why in skipped.items(): warnings.warn(f"bench_model: {m} {why}")
+    arch, skipped = _arch(arch), _skipped_model_methods(methods)
     torch.manual_seed(seed)
     model = _prune_model_(getattr(models, SUITES[arch])().eval(), sparsity, tuple(block), seed)
     x = torch.rand(batch, 3, res, res, generator=torch.Generator().manual_seed(seed))
     case, load0 = _case_label(sparsity, block), loadavg()
     with torch.no_grad(), pinned_threads(threads[0]):
-        t0 = time.perf_counter()
-        sparse = to_sparse(model, min_sparsity=min(0.5, sparsity), block=None if tuple(block) == (1, 1) else tuple(block),
-                           input_size=(3, res, res))
-        convert_s = time.perf_counter() - t0
+        sparse, convert_s = _timed_to_sparse(model, sparsity, block, res)
         fns = _model_fns(model, sparse, x, methods, skipped, threads)
         _check_logits(fns, model(x).double(), threads, f"{arch} at {case}")
         T = time_interleaved(fns, repeats=repeats, warmup=warmup, threads=threads, min_time=min_time)
@@ -388,10 +419,7 @@ def bench_model(arch:str='mbv1',    # 'mbv1'/'mobilenet_v1' or 'mbv2'/'mobilenet
                  sparse_layers=len(rep.converted), fallbacks=len(rep.fallbacks), convert_s=convert_s,
                  loadavg_start=load0, loadavg_end=loadavg(), skipped=skipped,
                  breakdown_ms=bd.get(t) if m == 'sparse' else None) for (m, t), ts in T.items()]
-    for r in _speedups(rows, ('threads',)):
-        one = [r2 for r2 in rows if r2['method'] == r['method'] and r2['threads'] == threads[0]]
-        if r['threads'] != threads[0] and one: r[f'speedup_vs_{threads[0]}thread'] = one[0]['ms']/r['ms']
-    return rows
+    return _thread_speedups(_speedups(rows, ('threads',)), threads[0])
 
 # %% ../nbs/08_bench.ipynb #e84ee9e7
 def run_model_bench(archs:tuple=('mbv1', 'mbv2'), # architectures (`bench_model`'s `arch`)
