@@ -11,6 +11,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn, fx
+from fastcore.basics import patch
 from ._checks import check_type, is_depthwise
 from .pruning import strip
 
@@ -33,7 +34,7 @@ _SHAPE_ONLY = {'size', 'dim', 'shape'}   # reading a shape does not read the cha
 def _is_producer(m): return isinstance(m, nn.Linear) or (isinstance(m, _CONV) and m.groups == 1)
 def _padded(m): return any(np.atleast_1d(m.padding)) if not isinstance(m.padding, str) else m.padding != 'valid'
 
-# %% ../nbs/04d_surgery.ipynb #017a9338
+# %% ../nbs/04d_surgery.ipynb #e3cabe4c
 class _Space:
     "A set of tensors in a traced graph that share one channel dimension: the producers writing it, the layers passing it, those reading it."
     def __init__(self, i): self.i, self.producers, self.readers, self.blocked = i, [], [], []
@@ -66,60 +67,97 @@ class ChannelGraph:
         nodes = []; fx.node.map_arg(args, nodes.append)
         for x in nodes:
             if self.space(x) is not None: self.space(x).blocked.append(why)
+    def _same(self, n, x):
+        "Node `n` carries the channel space (and layout) of its input `x`."
+        self.sp[n], self.flat[n] = self.sp.get(x), self.flat.get(x, False)
 
-    def _visit(self, n, calls):
-        args = [a for a in n.args if isinstance(a, fx.Node)]
-        x = n.args[0] if n.args and isinstance(n.args[0], fx.Node) else None
-        same = lambda: (self.sp.__setitem__(n, self.sp.get(x)), self.flat.__setitem__(n, self.flat.get(x, False)))
-        if n.op == 'placeholder' or n.op == 'get_attr': return
-        if n.op == 'output': return self._block(list(n.args), 'feeds the model output')
-        if n.op == 'call_module':
-            m = self.mods[n.target]
-            if calls[n.target] > 1 and not isinstance(m, _ELEMENTWISE + _POOL + (nn.Flatten,)):
-                return self._block(args, f"`{n.target}` is called more than once")
-            if _is_producer(m):
-                if x is not None and self.space(x) is not None:
-                    ok = self.flat.get(x) or isinstance(m, _CONV) or self._is_2d(x)
-                    if ok and not (isinstance(m, _CONV) and self.flat.get(x)): self.space(x).readers.append((n, m))
-                    else: self.space(x).blocked.append(f"read by `{n.target}` in a layout it cannot be sliced in")
-                i = self._new(); self.spaces[i].producers.append((n, m)); self.sp[n], self.flat[n] = i, False
-                if isinstance(m, nn.Linear): self._lin.add(n)
-            elif is_depthwise(m, multiplier=False) or isinstance(m, _BN + _ELEMENTWISE + _POOL): same()
-            elif isinstance(m, nn.Flatten) and m.start_dim == 1 and m.end_dim == -1: self.sp[n], self.flat[n] = self.sp.get(x), True
-            else: self._block(args, f"read by `{n.target}` ({type(m).__name__})")
-        elif ((n.op == 'call_function' and n.target in _ADDS) or (n.op == 'call_method' and n.target == 'add')) and len(args) == len(n.args) == 2 and not n.kwargs:
-            self._visit_add(n, args)
-        elif (n.op == 'call_function' and n.target in _ACT_FNS) or (n.op == 'call_method' and n.target in _ACT_METHODS): same()
-        elif (n.op == 'call_function' and n.target is torch.flatten) or (n.op == 'call_method' and n.target == 'flatten'):
-            if tuple(n.args[1:]) in ((1,), (1, -1)) and not n.kwargs: self.sp[n], self.flat[n] = self.sp.get(x), True
-            else: self._block(args, 'flattened from a dim other than 1')
-        elif n.op == 'call_method' and n.target in _SHAPE_ONLY or (n.op == 'call_function' and n.target is getattr and n.args[1] == 'shape'): return
-        elif n.op == 'call_method' and n.target == 'mean' and self._spatial(n): same()
-        else: self._block(list(n.args) + list(n.kwargs.values()), f"read by `{n.target if isinstance(n.target, str) else getattr(n.target, '__name__', n.target)}`")
+# %% ../nbs/04d_surgery.ipynb #fdc8d91e
+@patch
+def _visit(self:ChannelGraph, n, calls):
+    "Give node `n` its channel space (opened, carried or merged), or block the spaces it reads; `calls`: how often each module is called"
+    args = [a for a in n.args if isinstance(a, fx.Node)]
+    x = n.args[0] if n.args and isinstance(n.args[0], fx.Node) else None
+    if n.op == 'placeholder' or n.op == 'get_attr': return
+    if n.op == 'output': return self._block(list(n.args), 'feeds the model output')
+    if n.op == 'call_module': self._visit_module(n, x, args, calls)
+    elif ((n.op == 'call_function' and n.target in _ADDS) or (n.op == 'call_method' and n.target == 'add')) and len(args) == len(n.args) == 2 and not n.kwargs:
+        self._visit_add(n, args)
+    elif (n.op == 'call_function' and n.target in _ACT_FNS) or (n.op == 'call_method' and n.target in _ACT_METHODS): self._same(n, x)
+    elif (n.op == 'call_function' and n.target is torch.flatten) or (n.op == 'call_method' and n.target == 'flatten'):
+        if tuple(n.args[1:]) in ((1,), (1, -1)) and not n.kwargs: self.sp[n], self.flat[n] = self.sp.get(x), True
+        else: self._block(args, 'flattened from a dim other than 1')
+    elif n.op == 'call_method' and n.target in _SHAPE_ONLY or (n.op == 'call_function' and n.target is getattr and n.args[1] == 'shape'): return
+    elif n.op == 'call_method' and n.target == 'mean' and self._spatial(n): self._same(n, x)
+    else: self._block(list(n.args) + list(n.kwargs.values()), f"read by `{n.target if isinstance(n.target, str) else getattr(n.target, '__name__', n.target)}`")
 
-    def _visit_add(self, n, args):
-        a, b = (self.sp.get(v) for v in args)
-        if a is None or b is None: self._block(args, 'added to a tensor of unknown channels')
-        elif self.flat.get(args[0]) or self.flat.get(args[1]): self._block(args, 'added after flattening')
-        else: self.sp[n], self.flat[n] = self._union(a, b), False
-    def _is_2d(self, x):
-        "Is `x` a (batch, channels) tensor: written by a linear, or a flattened one passed on channel-wise?"
-        while x is not None and x not in self._lin:
-            if self.flat.get(x): return True
-            x = x.args[0] if x.args and isinstance(x.args[0], fx.Node) and self.sp.get(x.args[0]) == self.sp.get(x) else None
-        return x is not None
-    def _spatial(self, n):
-        dims = n.args[1] if len(n.args) > 1 else n.kwargs.get('dim')
-        dims = dims if isinstance(dims, (tuple, list)) else [dims]
-        return all(isinstance(d, int) and d >= 2 for d in dims)
+# %% ../nbs/04d_surgery.ipynb #253544ca
+@patch
+def _visit_module(self:ChannelGraph, n, x, args, calls):
+    "A `call_module` node `n` with input `x`: open a space (conv/linear), carry its input's, or block it"
+    m = self.mods[n.target]
+    if calls[n.target] > 1 and not isinstance(m, _ELEMENTWISE + _POOL + (nn.Flatten,)):
+        return self._block(args, f"`{n.target}` is called more than once")
+    if _is_producer(m):
+        if x is not None and self.space(x) is not None:
+            ok = self.flat.get(x) or isinstance(m, _CONV) or self._is_2d(x)
+            if ok and not (isinstance(m, _CONV) and self.flat.get(x)): self.space(x).readers.append((n, m))
+            else: self.space(x).blocked.append(f"read by `{n.target}` in a layout it cannot be sliced in")
+        i = self._new(); self.spaces[i].producers.append((n, m)); self.sp[n], self.flat[n] = i, False
+        if isinstance(m, nn.Linear): self._lin.add(n)
+    elif is_depthwise(m, multiplier=False) or isinstance(m, _BN + _ELEMENTWISE + _POOL): self._same(n, x)
+    elif isinstance(m, nn.Flatten) and m.start_dim == 1 and m.end_dim == -1: self.sp[n], self.flat[n] = self.sp.get(x), True
+    else: self._block(args, f"read by `{n.target}` ({type(m).__name__})")
 
-    def groups(self):
-        "The channel spaces written by at least one conv/linear: `(producers, readers, blocked reasons)` with module names."
-        return [dict(producers=[n.target for n, _ in s.producers], readers=[n.target for n, _ in s.readers], blocked=sorted(set(s.blocked)))
-                for s in self.spaces.values() if s.producers]
+# %% ../nbs/04d_surgery.ipynb #d9c6e392
+@patch
+def _visit_add(self:ChannelGraph, n, args):
+    "`args[0] + args[1]`: one space for both inputs and the sum, or both blocked"
+    a, b = (self.sp.get(v) for v in args)
+    if a is None or b is None: self._block(args, 'added to a tensor of unknown channels')
+    elif self.flat.get(args[0]) or self.flat.get(args[1]): self._block(args, 'added after flattening')
+    else: self.sp[n], self.flat[n] = self._union(a, b), False
 
-# %% ../nbs/04d_surgery.ipynb #75c4da1a
-def _p(t): return nn.Parameter(t.detach().clone().contiguous())
+@patch
+def _is_2d(self:ChannelGraph, x):
+    "Is `x` a (batch, channels) tensor: written by a linear, or a flattened one passed on channel-wise?"
+    while x is not None and x not in self._lin:
+        if self.flat.get(x): return True
+        x = x.args[0] if x.args and isinstance(x.args[0], fx.Node) and self.sp.get(x.args[0]) == self.sp.get(x) else None
+    return x is not None
+
+@patch
+def _spatial(self:ChannelGraph, n):
+    "Does the `mean` node `n` reduce only dims ≥ 2 (spatial), keeping the channels?"
+    dims = n.args[1] if len(n.args) > 1 else n.kwargs.get('dim')
+    dims = dims if isinstance(dims, (tuple, list)) else [dims]
+    return all(isinstance(d, int) and d >= 2 for d in dims)
+
+# %% ../nbs/04d_surgery.ipynb #2c642d93
+@patch
+def groups(self:ChannelGraph):
+    "The channel spaces written by at least one conv/linear: `(producers, readers, blocked reasons)` with module names."
+    return [dict(producers=[n.target for n, _ in s.producers], readers=[n.target for n, _ in s.readers], blocked=sorted(set(s.blocked)))
+            for s in self.spaces.values() if s.producers]
+
+# %% ../nbs/04d_surgery.ipynb #d1863223
+def _carried(g:ChannelGraph, n, v, ex):
+    "`(value, exact)` of the constant `v` (exact where `ex`) after the carrier node `n`: a BN, depthwise conv, pool or activation"
+    if n.op == 'call_module':
+        m = g.mods[n.target]
+        if isinstance(m, _BN):
+            if m.running_mean is None: ex = torch.zeros_like(ex)         # batch statistics even in eval: no constant
+            else:
+                v = (v - m.running_mean.double()) / (m.running_var.double() + m.eps).sqrt()
+                if m.affine: v = v * m.weight.double() + m.bias.double()
+        elif isinstance(m, _CONV):                                         # depthwise
+            if _padded(m): ex = ex & (v == 0)
+            v = v * m.weight.double().flatten(1).sum(1) + (m.bias.double() if m.bias is not None else 0)
+        elif isinstance(m, (nn.AvgPool1d, nn.AvgPool2d)) and _padded(m): ex = ex & (v == 0)
+        elif isinstance(m, _ELEMENTWISE): v = m(v.clone()[None])[0]
+    elif n.op == 'call_function' and n.target in _ACT_FNS:
+        v = n.target(v.clone()[None], *n.args[1:], **{k: a for k, a in n.kwargs.items() if k != 'inplace'})[0]
+    elif n.op == 'call_method' and n.target in _ACT_METHODS: v = getattr(v.clone()[None], n.target.rstrip('_'))(*n.args[1:], **n.kwargs)[0]
+    return v, ex
 
 @torch.no_grad()
 def _constants(g:ChannelGraph, s:_Space, C:int):
@@ -133,25 +171,10 @@ def _constants(g:ChannelGraph, s:_Space, C:int):
         args = [a for a in n.args if isinstance(a, fx.Node)]
         if n.op in ('call_function', 'call_method') and (n.target in _ADDS or n.target == 'add'):
             (va, ea), (vb, eb) = V[args[0]], V[args[1]]; V[n] = (va + vb, ea & eb); continue
-        v, ex = V[args[0]]
-        if n.op == 'call_module':
-            m = g.mods[n.target]
-            if isinstance(m, _BN):
-                if m.running_mean is None: ex = torch.zeros_like(ex)         # batch statistics even in eval: no constant
-                else:
-                    v = (v - m.running_mean.double()) / (m.running_var.double() + m.eps).sqrt()
-                    if m.affine: v = v * m.weight.double() + m.bias.double()
-            elif isinstance(m, _CONV):                                         # depthwise
-                if _padded(m): ex = ex & (v == 0)
-                v = v * m.weight.double().flatten(1).sum(1) + (m.bias.double() if m.bias is not None else 0)
-            elif isinstance(m, (nn.AvgPool1d, nn.AvgPool2d)) and _padded(m): ex = ex & (v == 0)
-            elif isinstance(m, _ELEMENTWISE): v = m(v.clone()[None])[0]
-        elif n.op == 'call_function' and n.target in _ACT_FNS:
-            v = n.target(v.clone()[None], *n.args[1:], **{k: a for k, a in n.kwargs.items() if k != 'inplace'})[0]
-        elif n.op == 'call_method' and n.target in _ACT_METHODS: v = getattr(v.clone()[None], n.target.rstrip('_'))(*n.args[1:], **n.kwargs)[0]
-        V[n] = (v, ex)
+        V[n] = _carried(g, n, *V[args[0]])
     return V
 
+# %% ../nbs/04d_surgery.ipynb #406cca01
 def _removable(g:ChannelGraph, s:_Space):
     "`(go, V, why)`: the channels of space `s` that can go (bool per channel), the constants, and why dead channels stay."
     C = s.producers[0][1].weight.shape[0]
@@ -171,10 +194,11 @@ def _removable(g:ChannelGraph, s:_Space):
     if go.all(): go[0] = False; why.append("one channel kept (all were dead)")
     return go, V, why
 
-# %% ../nbs/04d_surgery.ipynb #f4046703
-@torch.no_grad()
-def _cut(g:ChannelGraph, s:_Space, go, V):
-    "Remove channels `go` of space `s` from its readers (constants folded into their biases), writers and carriers."
+# %% ../nbs/04d_surgery.ipynb #010040c2
+def _p(t): return nn.Parameter(t.detach().clone().contiguous())
+
+def _cut_readers(s:_Space, go, V):
+    "Drop input channels `go` of every reader of space `s`, their constants (`V`) folded into the reader's bias"
     keep, C = ~go, len(go)
     for n, m in s.readers:
         v = V[n.args[0]][0].to(m.weight.dtype)
@@ -186,12 +210,20 @@ def _cut(g:ChannelGraph, s:_Space, go, V):
             shift = (m.weight[:, go] * v[go].view(1, -1, *([1] * (m.weight.dim() - 2)))).flatten(1).sum(1)
             m.weight = _p(m.weight[:, keep]); m.in_channels = int(keep.sum())
         if bool((shift != 0).any()): m.bias = _p((m.bias if m.bias is not None else torch.zeros_like(shift)) + shift)
-    k, writers = int(keep.sum()), {n for n, _ in s.producers}
+
+# %% ../nbs/04d_surgery.ipynb #dfa4907f
+def _cut_writers(s:_Space, keep):
+    "Keep only the filters `keep` (and their biases) of every conv/linear writing space `s`"
+    k = int(keep.sum())
     for _, m in s.producers:
         m.weight = _p(m.weight[keep])
         if m.bias is not None: m.bias = _p(m.bias[keep])
         if isinstance(m, nn.Linear): m.out_features = k
         else: m.out_channels = k
+
+def _cut_carriers(g:ChannelGraph, s:_Space, keep):
+    "Keep only channels `keep` of the BNs (affine parameters, running statistics) and depthwise convs carrying space `s`"
+    k, writers = int(keep.sum()), {n for n, _ in s.producers}
     for n in g.gm.graph.nodes:
         if n.op != 'call_module' or n in writers or g.space(n) is not s: continue
         m = g.mods[n.target]
@@ -204,6 +236,12 @@ def _cut(g:ChannelGraph, s:_Space, go, V):
             if m.bias is not None: m.bias = _p(m.bias[keep])
             m.in_channels = m.out_channels = m.groups = k
 
+@torch.no_grad()
+def _cut(g:ChannelGraph, s:_Space, go, V):
+    "Remove channels `go` of space `s` from its readers (constants folded into their biases), writers and carriers."
+    _cut_readers(s, go, V); _cut_writers(s, ~go); _cut_carriers(g, s, ~go)
+
+# %% ../nbs/04d_surgery.ipynb #5e665d93
 def remove_filters(model:nn.Module): # any model `torch.fx` can trace: convs, linears, BN, activations, pools, depthwise convs, adds, flatten
     "Copy of `model` (eval mode) without its all-zero filters, consistently across residual adds; constants folded into biases. `.removed`: `name -> channels removed`; `.channels`: `name -> original indices kept`; `.kept`: `name -> why dead filters stayed`."
     check_type(model, 'model', nn.Module)
