@@ -241,6 +241,7 @@ def _row_s2(X, xo, Y, yo, L, w0, w1, w2, b, lo, hi):
         if 2 * o + 1 < L: v += w2 * X[l + 1]
         Y[yo + o] = _clamp1(v, lo, hi)
 
+# %% ../nbs/01b_depthwise.ipynb #2e9bb801
 @njit(**_jit)
 def _row_s1(z, X, xo, Y, yo, L, k0, k1, k2, vb, lo, hi, S, T, end):
     """One row, stride 1: copied into S[V:V+L] (zeros at S[V-1] and S[V+L]), then V outputs per step from three loads at -1, 0, +1.
@@ -257,6 +258,7 @@ def _row_s1(z, X, xo, Y, yo, L, k0, k1, k2, vb, lo, hi, S, T, end):
         else: _store_tail(z, Y, yo + o, a, L - o, T)
         o += V
 
+# %% ../nbs/01b_depthwise.ipynb #19ad0f96
 @njit(**_jit)
 def _rows3(z, X, w, bias, Y, L, stride, lo, hi, p0, p1):
     "Rows p0..p1 of a k=3, padding-1 depthwise Conv1d (row p: channel p % C, C = len(bias)): one thread's work, its own scratch"
@@ -276,6 +278,7 @@ def _rows_run(z, X, w, bias, Y, P, L, stride, lo, hi, nth):
     else:
         for t in prange(nch): _rows3(z, X, w, bias, Y, L, stride, clo, chi, t * P // nch, (t + 1) * P // nch)
 
+# %% ../nbs/01b_depthwise.ipynb #749a0298
 def _rows_entry(V:int, # vector width (a closure constant, as for `dw3x3_planes`)
                ):
     "The bare rows entry point built for V-lane vectors"
@@ -286,7 +289,6 @@ def _rows_entry(V:int, # vector width (a closure constant, as for `dw3x3_planes`
     return dw3_rows
 
 dw3_rows = _rows_entry(LANES)
-
 
 # %% ../nbs/01b_depthwise.ipynb #61b0311b
 _CLAMPS = {a: (np.float32(lo), np.float32(hi)) for a, (lo, hi) in _ACTS.items()}   # the clamp of each `act` of `kernels`, as float32
@@ -371,6 +373,7 @@ err = max(err, float(np.abs(dwconv1d3(X, w) - ref(X[:, :, None, :], w3, np.zeros
 print(json.dumps({'lanes': LANES, 'max_err': err}))
 """
 
+# %% ../nbs/01b_depthwise.ipynb #640b2a1e
 def check_isa(isa:str, # one of `_simd.ISAS` no wider than `HOST_ISA` (the host must run the code)
               timeout:float=900, # seconds for the child (it may compile every kernel)
               pin_cpu:bool=True, # build for `isa`'s own CPU (`_simd.isa_env`); False: the host's target, narrowed by SPARSE_NETS_ISA only
