@@ -357,6 +357,7 @@ def vclamp(typingctx, v, lo, hi):
         return builder.select(builder.fcmp_ordered('>', x, h), h, x)
     return v(v, lo, hi), codegen
 
+# %% ../nbs/01a_simd.ipynb #8bd7dffd
 @intrinsic
 def vhsum(typingctx, v):
     "The sum of the lanes of `v` (a float32; pairwise tree)"
@@ -371,6 +372,7 @@ def vhsum(typingctx, v):
         return builder.extract_element(x, ir.Constant(_i32, 0))
     return types.float32(v), codegen
 
+# %% ../nbs/01a_simd.ipynb #e6fa2318
 @intrinsic
 def vgather(typingctx, proto, arr, off, idx, k, scale):
     "Lane l = `arr[off + idx[k + l] * scale]` (scalar loads: a gather; no bounds checks)"
