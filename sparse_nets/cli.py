@@ -186,6 +186,38 @@ def _bar(learn, progress, prefix=''):
     learn.logger = _EpochLines(learn, prefix)
     return learn.no_bar()
 
+# %% ../nbs/09_cli.ipynb #660568e1
+def _bench_whole_models(out:Path, quick, sparsities, threads, methods, repeats, seed, model, blocks, batch, res):
+    "`sparse-nets bench --model`: `run_model_bench` on the named models; prints the tables, writes bench_models.json and models.png"
+    from sparse_nets.bench import run_model_bench, MODEL_METHODS, available_model_methods
+    sp = _tuple(sparsities if sparsities != '0.5,0.7,0.8,0.9,0.95' else '0.7,0.8,0.9,0.95', float, 'sparsities')
+    cases = list(sp) + [(float(b.split(':')[0]), _block(b.split(':')[1], 'blocks')) for b in blocks.split(',') if b.strip()]
+    if quick: cases, res = cases[2:3] or cases[:1], min(res, 96)
+    for m, why in available_model_methods().items():
+        if why: print(f"note: {m} {why}")
+    res_ = run_model_bench(archs=_tuple(model, str, 'model'), cases=cases, threads=_tuple(threads, int, 'threads'),
+                           batches=_tuple(batch, int, 'batch'), methods=_tuple(methods, str, 'methods') if methods else MODEL_METHODS,
+                           repeats=repeats or (2 if quick else 7), res=res, seed=seed)
+    print(res_.table()); print(); print(res_.breakdown())
+    m = res_.machine
+    print(f"\n{m.get('cpu')} ({', '.join(m.get('cpu_flags', []))}), load average at start {m.get('loadavg')}, at end {m.get('loadavg_end')}")
+    res_.to_json(out/'bench_models.json'); res_.plot().savefig(out/'models.png', dpi=100, bbox_inches='tight')
+    print(f"\nwrote {out/'bench_models.json'} and {out/'models.png'}")
+    return res_
+
+def _bench_layer_suite(out:Path, quick, suite, sparsities, threads, methods, repeats, seed):
+    "`sparse-nets bench`: `run_bench` on the 1×1 layers of `suite`; prints the summary and the targets, writes bench.json and speedup.png"
+    from sparse_nets.bench import run_bench, plot_speedup
+    res = run_bench(suite=suite, sparsities=_tuple(sparsities, float, 'sparsities'), threads=_tuple(threads, int, 'threads'),
+                    methods=_tuple(methods or 'dense,torch_sparse,scipy,spmm', str, 'methods'), repeats=repeats, quick=quick, seed=seed)
+    print(res.summary_table()); print(); print(res.targets_table())
+    ws = getattr(res, 'warm_start', None)
+    if ws: print(f"\nwarm start: the first spmm call in a fresh Python process took {ws['warm_first_call_s']:.2f} s (numba cache)")
+    res.to_json(out/'bench.json')
+    fig = plot_speedup(res); fig.savefig(out/'speedup.png', dpi=100, bbox_inches='tight')
+    print(f"\nwrote {out/'bench.json'} and {out/'speedup.png'}")
+    return res
+
 # %% ../nbs/09_cli.ipynb #87255f8e
 @command
 def bench(quick:store_true=False, # a smoke run: a few shapes, two sparsities, few repeats
@@ -204,32 +236,8 @@ def bench(quick:store_true=False, # a smoke run: a few shapes, two sparsities, f
     "Benchmark the SpMM kernels on MobileNet 1×1 layers, or (--model) whole MobileNets against torch, ONNX Runtime and OpenVINO"
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     _quiet_fastai()   # the masks come from `pruning`, which imports fastai
-    if model:
-        from sparse_nets.bench import run_model_bench, MODEL_METHODS, available_model_methods
-        sp = _tuple(sparsities if sparsities != '0.5,0.7,0.8,0.9,0.95' else '0.7,0.8,0.9,0.95', float, 'sparsities')
-        cases = list(sp) + [(float(b.split(':')[0]), _block(b.split(':')[1], 'blocks')) for b in blocks.split(',') if b.strip()]
-        if quick: cases, res = cases[2:3] or cases[:1], min(res, 96)
-        for m, why in available_model_methods().items():
-            if why: print(f"note: {m} {why}")
-        res_ = run_model_bench(archs=_tuple(model, str, 'model'), cases=cases, threads=_tuple(threads, int, 'threads'),
-                               batches=_tuple(batch, int, 'batch'), methods=_tuple(methods, str, 'methods') if methods else MODEL_METHODS,
-                               repeats=repeats or (2 if quick else 7), res=res, seed=seed)
-        print(res_.table()); print(); print(res_.breakdown())
-        m = res_.machine
-        print(f"\n{m.get('cpu')} ({', '.join(m.get('cpu_flags', []))}), load average at start {m.get('loadavg')}, at end {m.get('loadavg_end')}")
-        res_.to_json(out/'bench_models.json'); res_.plot().savefig(out/'models.png', dpi=100, bbox_inches='tight')
-        print(f"\nwrote {out/'bench_models.json'} and {out/'models.png'}")
-        return res_
-    from sparse_nets.bench import run_bench, plot_speedup
-    res = run_bench(suite=suite, sparsities=_tuple(sparsities, float, 'sparsities'), threads=_tuple(threads, int, 'threads'),
-                    methods=_tuple(methods or 'dense,torch_sparse,scipy,spmm', str, 'methods'), repeats=repeats, quick=quick, seed=seed)
-    print(res.summary_table()); print(); print(res.targets_table())
-    ws = getattr(res, 'warm_start', None)
-    if ws: print(f"\nwarm start: the first spmm call in a fresh Python process took {ws['warm_first_call_s']:.2f} s (numba cache)")
-    res.to_json(out/'bench.json')
-    fig = plot_speedup(res); fig.savefig(out/'speedup.png', dpi=100, bbox_inches='tight')
-    print(f"\nwrote {out/'bench.json'} and {out/'speedup.png'}")
-    return res
+    if model: return _bench_whole_models(out, quick, sparsities, threads, methods, repeats, seed, model, blocks, batch, res)
+    return _bench_layer_suite(out, quick, suite, sparsities, threads, methods, repeats, seed)
 
 # %% ../nbs/09_cli.ipynb #2af4ab2c
 _TASKS = {
@@ -404,14 +412,47 @@ def prune(data:str='mnist1d', # bundled data set: mnist1d or digits
     from sparse_nets.host import pinned_threads
     with pinned_threads(threads): return _prune(**locals())
 
+# %% ../nbs/09_cli.ipynb #ad7877b8
+def _dense_reference(rep, data, model, width, bs, seed, dls, epochs, lr, progress):
+    "Train the dense model (same seed: the same initial weights as the pruned run) with the same recipe; its curve and accuracy into `rep`"
+    from sparse_nets.recipes import classifier_learner, evaluate
+    _, dense_net = _task(data, model, width, bs, seed)   # same seed: the same initial weights as `net`
+    learn_d = classifier_learner(dls, dense_net)
+    rep['dense_curve'] = _train(learn_d, epochs, lr, progress, f"\ndense reference ({epochs} epochs, same recipe, no pruning):")
+    rep['dense_accuracy'] = evaluate(learn_d.model, dls)
+
+def _pruned_run(rep, dls, net, sparsity, schedule, start, end, granularity, scope, prune_last, epochs, lr, progress):
+    "Train `net` with gradual pruning; its curve, the schedule's history and the sparsities into `rep`; returns the `Learner`"
+    from sparse_nets.recipes import classifier_learner
+    learn = classifier_learner(dls, net).sparsify(sparsity, schedule=schedule, start=start, end=end, granularity=_block(granularity),
+                                                  scope=scope, skip_last=not prune_last, show_report=False)
+    cb = learn.sparsify
+    rep['pruned_curve'] = _train(learn, epochs, lr, progress, f"\npruned run (to {sparsity:.0%} from {start:.0%} to {end:.0%} of training):")
+    rep['history'] = [dict(step=h['step'], pct=h['pct'], target=h['target'], total=h['total']) for h in cb.history]
+    rep['layer_sparsity'] = cb.sparsifier.layer_sparsity()
+    rep['pruned_layers_sparsity'] = cb.sparsifier.sparsity()
+    return learn
+
+def _convert_checked(rep, pruned, dls, sparsity, threads, quick):
+    "`to_sparse` the pruned model, check its predictions and time both models (batched and batch 1) into `rep`; returns the sparse model"
+    import torch
+    from sparse_nets.recipes import to_sparse_checked
+    fast, chk = to_sparse_checked(pruned, dls, min_sparsity=min(0.5, sparsity))
+    rep.update(pruned_accuracy=chk['accuracy'], sparse_accuracy=chk['other_accuracy'], same_predictions=chk['same_predictions'],
+               max_logit_diff=chk['max_logit_diff'], sparse_bytes=_nbytes(fast))
+    rep['layers'] = _rows(fast.sparse_report)
+    x = torch.cat([xb for xb, _ in dls.valid])
+    rep['speed'] = dict(batched=_time_pair(pruned, fast, x, threads, 3 if quick else 15),
+                        batch1=_time_pair(pruned, fast, x[:1], threads, 5 if quick else 21))
+    return fast
+
 # %% ../nbs/09_cli.ipynb #94bf1de4
 def _prune(data, model, width, sparsity, schedule, start, end, granularity, scope, prune_last, epochs, lr, bs, seed, reference,
            quick, progress, convert, threads, out, t_start, cpu_start, **_):
     "The work of `prune`, its options checked, threads pinned."
-    import torch
     from sparse_nets.pruning import strip
     from sparse_nets.models import n_params
-    from sparse_nets.recipes import classifier_learner, evaluate, to_sparse_checked
+    from sparse_nets.recipes import evaluate
     from sparse_nets.host import loadavg, machine_info
     load0 = loadavg()
     dls, net = _task(data, model, width, bs, seed)
@@ -421,30 +462,13 @@ def _prune(data, model, width, sparsity, schedule, start, end, granularity, scop
     print(f"sparse-nets prune: {model} (width {width}, {rep['params']:,} parameters) on {data}, {epochs} epoch{'s' if epochs != 1 else ''}, "
           f"pruning to {sparsity:.0%} ({schedule}, {granularity}, {scope}{'' if prune_last else ', classifier dense'})"
           + ("\n  SMOKE RUN (--quick): too short to train the model; it checks the whole path in seconds" if quick else ""), flush=True)
-    if reference:
-        _, dense_net = _task(data, model, width, bs, seed)   # same seed: the same initial weights as `net`
-        learn_d = classifier_learner(dls, dense_net)
-        rep['dense_curve'] = _train(learn_d, epochs, lr, progress, f"\ndense reference ({epochs} epochs, same recipe, no pruning):")
-        rep['dense_accuracy'] = evaluate(learn_d.model, dls)
-    learn = classifier_learner(dls, net).sparsify(sparsity, schedule=schedule, start=start, end=end, granularity=_block(granularity),
-                                                  scope=scope, skip_last=not prune_last, show_report=False)
-    cb = learn.sparsify
-    rep['pruned_curve'] = _train(learn, epochs, lr, progress, f"\npruned run (to {sparsity:.0%} from {start:.0%} to {end:.0%} of training):")
-    rep['history'] = [dict(step=h['step'], pct=h['pct'], target=h['target'], total=h['total']) for h in cb.history]
-    rep['layer_sparsity'] = cb.sparsifier.layer_sparsity()
-    rep['pruned_layers_sparsity'] = cb.sparsifier.sparsity()
+    if reference: _dense_reference(rep, data, model, width, bs, seed, dls, epochs, lr, progress)
+    learn = _pruned_run(rep, dls, net, sparsity, schedule, start, end, granularity, scope, prune_last, epochs, lr, progress)
     pruned = strip(learn.model).eval()  # in place: masks baked into the weights, mask buffers gone
     rep['dense_bytes'] = _nbytes(pruned)
     fast = None
     if not convert: rep['pruned_accuracy'] = evaluate(pruned, dls)
-    else:
-        fast, chk = to_sparse_checked(pruned, dls, min_sparsity=min(0.5, sparsity))
-        rep.update(pruned_accuracy=chk['accuracy'], sparse_accuracy=chk['other_accuracy'], same_predictions=chk['same_predictions'],
-                   max_logit_diff=chk['max_logit_diff'], sparse_bytes=_nbytes(fast))
-        rep['layers'] = _rows(fast.sparse_report)
-        x = torch.cat([xb for xb, _ in dls.valid])
-        rep['speed'] = dict(batched=_time_pair(pruned, fast, x, threads, 3 if quick else 15),
-                            batch1=_time_pair(pruned, fast, x[:1], threads, 5 if quick else 21))
+    else: fast = _convert_checked(rep, pruned, dls, sparsity, threads, quick)
     rep['machine'] = machine_info(); rep['loadavg_start'] = load0
     rep['seconds'], rep['cpu_seconds'] = time.perf_counter() - t_start, time.process_time() - cpu_start
     _print_report(rep, fast)

@@ -34,7 +34,7 @@ _SHAPE_ONLY = {'size', 'dim', 'shape'}   # reading a shape does not read the cha
 def _is_producer(m): return isinstance(m, nn.Linear) or (isinstance(m, _CONV) and m.groups == 1)
 def _padded(m): return any(np.atleast_1d(m.padding)) if not isinstance(m.padding, str) else m.padding != 'valid'
 
-# %% ../nbs/04d_surgery.ipynb #e3cabe4c
+# %% ../nbs/04d_surgery.ipynb #017a9338
 class _Space:
     "A set of tensors in a traced graph that share one channel dimension: the producers writing it, the layers passing it, those reading it."
     def __init__(self, i): self.i, self.producers, self.readers, self.blocked = i, [], [], []
@@ -139,7 +139,7 @@ def groups(self:ChannelGraph):
     return [dict(producers=[n.target for n, _ in s.producers], readers=[n.target for n, _ in s.readers], blocked=sorted(set(s.blocked)))
             for s in self.spaces.values() if s.producers]
 
-# %% ../nbs/04d_surgery.ipynb #d1863223
+# %% ../nbs/04d_surgery.ipynb #75c4da1a
 def _carried(g:ChannelGraph, n, v, ex):
     "`(value, exact)` of the constant `v` (exact where `ex`) after the carrier node `n`: a BN, depthwise conv, pool or activation"
     if n.op == 'call_module':
@@ -194,7 +194,7 @@ def _removable(g:ChannelGraph, s:_Space):
     if go.all(): go[0] = False; why.append("one channel kept (all were dead)")
     return go, V, why
 
-# %% ../nbs/04d_surgery.ipynb #010040c2
+# %% ../nbs/04d_surgery.ipynb #f4046703
 def _p(t): return nn.Parameter(t.detach().clone().contiguous())
 
 def _cut_readers(s:_Space, go, V):
