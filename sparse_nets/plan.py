@@ -49,6 +49,7 @@ def act_run(A:np.ndarray, Y:np.ndarray, act:int):
     "Y = act(A) on flat float32 arrays"
     for i in range(len(Y)): Y[i] = _clamp(A[i], act)
 
+# %% ../nbs/02a_plan.ipynb #im2col01
 @njit(**_jit)
 def im2col_run(X:np.ndarray, Xc:np.ndarray, B:int, C:int, H:int, W:int, kh:int, kw:int, sh:int, sw:int, ph:int, pw:int,
                dh:int, dw:int, OH:int, OW:int):
@@ -71,6 +72,7 @@ def im2col_run(X:np.ndarray, Xc:np.ndarray, B:int, C:int, H:int, W:int, kh:int, 
                         for ox in range(lo, hi): Xc[o + ox] = X[xr + ox * sw]
                         for ox in range(hi, OW): Xc[o + ox] = 0
 
+# %% ../nbs/02a_plan.ipynb #gaprun01
 @njit(**_jit)
 def gap_run(X:np.ndarray, rows:int, N:int, Y:np.ndarray):
     "Global average pool: Y[i] = mean(X[i*N:(i+1)*N]) for each of `rows` (batch × channel) planes; four partial sums (no wait on one add chain)"
@@ -91,6 +93,7 @@ def _torch_act(y, act):
     elif act == 'relu6': y.clamp_(0, 6)
     return y
 
+# %% ../nbs/02a_plan.ipynb #kop00001
 class _KOp(NamedTuple):
     "A numba step's kernel call, for the plan's one-call executor `_exec`: the kernel, input value ids, arrays and int params"
     kind: str          # a key of `_OP`: 'spmm', 'dw3x3', 'dw3', 'add', 'act', 'gap', 'lin', 'conv'
@@ -102,6 +105,7 @@ class _KOp(NamedTuple):
     params: tuple = () # int params, in the kernel's order (see `_exec`)
     small: bool = False # below the kernels' `PAR_MIN_MACS`: always on one thread
 
+# %% ../nbs/02a_plan.ipynb #bindsp01
 def _bind_spmm(W, bias, act):
     """`run(X, Y, B, N, nth)`: the bare SpMM call (`kernels.spmm_run`) on preallocated flat float32 buffers, for a `CSR`/`BlockCSR`
     packed once here with its bias and activation (`kernels.pack`: validated, bias first in each row, NR×1 blocks)."""
@@ -273,7 +277,7 @@ def _bind_numba(self:DepthwiseStep, s, os_, buf):
     run.op = _KOp('dw3x3', (i,), rw=(w, b), lohi=(lo, hi), params=(P, H, W, st), small=small)
     return run
 
-# %% ../nbs/02a_plan.ipynb #f9dd6e28
+# %% ../nbs/02a_plan.ipynb #convpads
 def _conv_pads(conv)->tuple|None:
     "The zero padding (per spatial dim) of `conv` as ints, or None when it cannot be written so ('same' with an even receptive field)"
     k, d, p = conv.kernel_size, conv.dilation, conv.padding
@@ -283,6 +287,7 @@ def _conv_pads(conv)->tuple|None:
         return tuple(di * (ki - 1) // 2 for ki, di in zip(k, d))
     return tuple(p)
 
+# %% ../nbs/02a_plan.ipynb #f9dd6e28
 class ConvStep(_Step):
     "Any other Conv1d/Conv2d (the stem, dense 3×3 convs, strided 1-D convs), BN folded, activation fused: torch's conv, or im2col + SpMM"
     op = 'conv'
@@ -323,6 +328,7 @@ class ConvStep(_Step):
         why = self.why + why
         return dict(decision='dense', kernel=k, reason=why + tm + self.fused, nbytes=4 * self.weight.numel())
 
+# %% ../nbs/02a_plan.ipynb #metacv01
 def _meta_conv(step, s):
     "Output shape of `step`'s conv on input shape `s` (arithmetic: torch's meta tensors would import its symbolic-shape machinery)"
     kw, k = step.kw, step.weight.shape[2:]
@@ -863,6 +869,7 @@ def _sources_stamp()->int:
         with open(m.__file__, 'rb') as f: h.update(f.read())
     return int(h.hexdigest()[:15], 16)
 
+# %% ../nbs/02a_plan.ipynb #mkexec01
 def _make_exec(stamp:int):
     "`_exec`, with `stamp` as a closure constant (numba keys its on-disk cache on the closure's values)"
     @njit(cache=True)
