@@ -12,6 +12,7 @@ __all__ = ['add_run', 'act_run', 'im2col_run', 'gap_run', 'PointwiseStep', 'Dept
 # %% ../nbs/02a_plan.ipynb #6b19d025
 import copy, fnmatch, hashlib, math, operator, time
 from collections import OrderedDict
+from statistics import median
 from dataclasses import dataclass
 from typing import NamedTuple
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
@@ -988,6 +989,8 @@ def _measure(self:SparsePlan, shapes, step_in, nth, repeats=5):
         T = time_interleaved(fs, repeats=repeats, warmup=1, threads=None, min_time=0, stop=_decided)   # warm-up: a first call may load a kernel
         st.times = {m: min(min(T[k]) for k in T if k[0][0] == m) for m in st.modes}
         st.mode = min(st.times, key=st.times.get)
+        if (st.mode, nth) in {k[0] for k in T} and nth > 1:   # the serial-or-parallel answer comes with it (`_serial`)
+            st.serials[_serial_key(nth, ins[0])] = bool(median(T[(st.mode, nth), None]) > 0.75 * median(T[(st.mode, 1), None]))
         if isinstance(st, PointwiseStep): st.why += f"; {st.mode} measured faster"
 
 # %% ../nbs/02a_plan.ipynb #d6f58f0c
@@ -998,10 +1001,12 @@ def _serial_faster(self:SparsePlan, run, st, ins, buf, nth, rounds=3):
     T = time_interleaved({1: lambda: run(env, 1), nth: lambda: run(env, nth)}, repeats=rounds, warmup=1, threads=None, min_time=0)
     return T.median(nth) > 0.75 * T.median(1)  # parallel only when clearly faster
 
+def _serial_key(nth, shape)->str: return f"{nth}:{'x'.join(map(str, shape))}"
+
 @patch
 def _serial(self:SparsePlan, run, st, ins, buf, nth)->bool:
     "`_serial_faster`, measured once per step and thread count for the step's input shape; the answer travels in the state dict with the step's mode"
-    key = f"{nth}:{'x'.join(map(str, ins[0]))}"
+    key = _serial_key(nth, ins[0])
     if key not in st.serials: st.serials[key] = bool(self._serial_faster(run, st, ins, buf, nth))
     return st.serials[key]
 
