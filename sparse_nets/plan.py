@@ -12,6 +12,7 @@ __all__ = ['add_run', 'act_run', 'im2col_run', 'gap_run', 'PointwiseStep', 'Dept
 # %% ../nbs/02a_plan.ipynb #6b19d025
 import copy, fnmatch, hashlib, math, operator, time
 from collections import OrderedDict
+from statistics import median
 from dataclasses import dataclass
 from typing import NamedTuple
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
@@ -49,6 +50,7 @@ def act_run(A:np.ndarray, Y:np.ndarray, act:int):
     "Y = act(A) on flat float32 arrays"
     for i in range(len(Y)): Y[i] = _clamp(A[i], act)
 
+# %% ../nbs/02a_plan.ipynb #im2col01
 @njit(**_jit)
 def im2col_run(X:np.ndarray, Xc:np.ndarray, B:int, C:int, H:int, W:int, kh:int, kw:int, sh:int, sw:int, ph:int, pw:int,
                dh:int, dw:int, OH:int, OW:int):
@@ -71,6 +73,7 @@ def im2col_run(X:np.ndarray, Xc:np.ndarray, B:int, C:int, H:int, W:int, kh:int, 
                         for ox in range(lo, hi): Xc[o + ox] = X[xr + ox * sw]
                         for ox in range(hi, OW): Xc[o + ox] = 0
 
+# %% ../nbs/02a_plan.ipynb #gaprun01
 @njit(**_jit)
 def gap_run(X:np.ndarray, rows:int, N:int, Y:np.ndarray):
     "Global average pool: Y[i] = mean(X[i*N:(i+1)*N]) for each of `rows` (batch × channel) planes; four partial sums (no wait on one add chain)"
@@ -91,6 +94,7 @@ def _torch_act(y, act):
     elif act == 'relu6': y.clamp_(0, 6)
     return y
 
+# %% ../nbs/02a_plan.ipynb #kop00001
 class _KOp(NamedTuple):
     "A numba step's kernel call, for the plan's one-call executor `_exec`: the kernel, input value ids, arrays and int params"
     kind: str          # a key of `_OP`: 'spmm', 'dw3x3', 'dw3', 'add', 'act', 'gap', 'lin', 'conv'
@@ -102,6 +106,7 @@ class _KOp(NamedTuple):
     params: tuple = () # int params, in the kernel's order (see `_exec`)
     small: bool = False # below the kernels' `PAR_MIN_MACS`: always on one thread
 
+# %% ../nbs/02a_plan.ipynb #bindsp01
 def _bind_spmm(W, bias, act):
     """`run(X, Y, B, N, nth)`: the bare SpMM call (`kernels.spmm_run`) on preallocated flat float32 buffers, for a `CSR`/`BlockCSR`
     packed once here with its bias and activation (`kernels.pack`: validated, bias first in each row, NR×1 blocks)."""
@@ -273,7 +278,7 @@ def _bind_numba(self:DepthwiseStep, s, os_, buf):
     run.op = _KOp('dw3x3', (i,), rw=(w, b), lohi=(lo, hi), params=(P, H, W, st), small=small)
     return run
 
-# %% ../nbs/02a_plan.ipynb #f9dd6e28
+# %% ../nbs/02a_plan.ipynb #convpads
 def _conv_pads(conv)->tuple|None:
     "The zero padding (per spatial dim) of `conv` as ints, or None when it cannot be written so ('same' with an even receptive field)"
     k, d, p = conv.kernel_size, conv.dilation, conv.padding
@@ -283,6 +288,7 @@ def _conv_pads(conv)->tuple|None:
         return tuple(di * (ki - 1) // 2 for ki, di in zip(k, d))
     return tuple(p)
 
+# %% ../nbs/02a_plan.ipynb #f9dd6e28
 class ConvStep(_Step):
     "Any other Conv1d/Conv2d (the stem, dense 3×3 convs, strided 1-D convs), BN folded, activation fused: torch's conv, or im2col + SpMM"
     op = 'conv'
@@ -323,6 +329,7 @@ class ConvStep(_Step):
         why = self.why + why
         return dict(decision='dense', kernel=k, reason=why + tm + self.fused, nbytes=4 * self.weight.numel())
 
+# %% ../nbs/02a_plan.ipynb #metacv01
 def _meta_conv(step, s):
     "Output shape of `step`'s conv on input shape `s` (arithmetic: torch's meta tensors would import its symbolic-shape machinery)"
     kw, k = step.kw, step.weight.shape[2:]
@@ -863,6 +870,7 @@ def _sources_stamp()->int:
         with open(m.__file__, 'rb') as f: h.update(f.read())
     return int(h.hexdigest()[:15], 16)
 
+# %% ../nbs/02a_plan.ipynb #mkexec01
 def _make_exec(stamp:int):
     "`_exec`, with `stamp` as a closure constant (numba keys its on-disk cache on the closure's values)"
     @njit(cache=True)
@@ -981,6 +989,8 @@ def _measure(self:SparsePlan, shapes, step_in, nth, repeats=5):
         T = time_interleaved(fs, repeats=repeats, warmup=1, threads=None, min_time=0, stop=_decided)   # warm-up: a first call may load a kernel
         st.times = {m: min(min(T[k]) for k in T if k[0][0] == m) for m in st.modes}
         st.mode = min(st.times, key=st.times.get)
+        if (st.mode, nth) in {k[0] for k in T} and nth > 1:   # the serial-or-parallel answer comes with it (`_serial`)
+            st.serials[_serial_key(nth, ins[0])] = bool(median(T[(st.mode, nth), None]) > 0.75 * median(T[(st.mode, 1), None]))
         if isinstance(st, PointwiseStep): st.why += f"; {st.mode} measured faster"
 
 # %% ../nbs/02a_plan.ipynb #d6f58f0c
@@ -991,10 +1001,12 @@ def _serial_faster(self:SparsePlan, run, st, ins, buf, nth, rounds=3):
     T = time_interleaved({1: lambda: run(env, 1), nth: lambda: run(env, nth)}, repeats=rounds, warmup=1, threads=None, min_time=0)
     return T.median(nth) > 0.75 * T.median(1)  # parallel only when clearly faster
 
+def _serial_key(nth, shape)->str: return f"{nth}:{'x'.join(map(str, shape))}"
+
 @patch
 def _serial(self:SparsePlan, run, st, ins, buf, nth)->bool:
     "`_serial_faster`, measured once per step and thread count for the step's input shape; the answer travels in the state dict with the step's mode"
-    key = f"{nth}:{'x'.join(map(str, ins[0]))}"
+    key = _serial_key(nth, ins[0])
     if key not in st.serials: st.serials[key] = bool(self._serial_faster(run, st, ins, buf, nth))
     return st.serials[key]
 
