@@ -11,11 +11,12 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['check_type', 'check_int', 'check_real', 'check_sparsity', 'check_choice', 'check_bool', 'check_pair', 'check_names',
-           'check_regex', 'check_array', 'check_tensor']
+           'check_regex', 'check_array', 'check_tensor', 'is_depthwise']
 
 # %% ../nbs/00a_checks.ipynb #6061e929
 __all__ = ['check_type', 'check_int', 'check_real', 'check_sparsity', 'check_choice', 'check_bool', 'check_pair',
-           'check_names', 'check_regex', 'check_array', 'check_tensor']
+           'check_names', 'check_regex', 'check_array', 'check_tensor',
+           'is_depthwise']
 
 # %% ../nbs/00a_checks.ipynb #21112d95
 def _got(x)->str:
@@ -85,12 +86,12 @@ def check_choice(x, # the value: one of `choices`
                  choices): # the allowed values (strings, usually)
     "`x` if it is one of `choices`: `TypeError` if its type differs from the choices', `ValueError` if it is not one of them."
     choices = tuple(choices)
-    allowed = ', '.join(repr(c) for c in choices)
-    if choices and all(isinstance(c, str) for c in choices) and not isinstance(x, str):
-        raise TypeError(f"`{name}` must be one of {allowed}, got {_got(x)}")
+    if (x is None or type(x) is str) and x in choices: return x   # the common case, without building the message (kernels call this per call)
+    msg = lambda: f"`{name}` must be one of {', '.join(repr(c) for c in choices)}, got {_got(x)}"
+    if choices and all(isinstance(c, str) for c in choices) and not isinstance(x, str): raise TypeError(msg())
     try: ok = x in choices
     except (TypeError, ValueError): ok = False   # an unhashable or oddly-comparing value (a numpy array)
-    if not ok: raise ValueError(f"`{name}` must be one of {allowed}, got {_got(x)}")
+    if not ok: raise ValueError(msg())
     return x
 
 def check_bool(x, # the value: a Python or numpy bool
@@ -166,3 +167,18 @@ def check_tensor(t, # the value: a torch tensor
     if ndim is not None and t.ndim not in _dims(ndim): raise ValueError(f"`{name}` must be {_dims_words(ndim)}, got shape {tuple(t.shape)}")
     if finite and t.is_floating_point() and not bool(torch.isfinite(t).all()): raise ValueError(f"`{name}` must be finite (it holds NaN or inf)")
     return t
+
+# %% ../nbs/00a_checks.ipynb #b190f9dc
+def is_depthwise(m, # a module: only a (not transposed) convolution can be depthwise
+                 multiplier:bool=True, # also count channel multipliers (`out_channels` a multiple of `in_channels`)
+                 dims:tuple=(1, 2, 3), # the spatial dimensions allowed (1: Conv1d, 2: Conv2d, 3: Conv3d)
+                 kernel:int|None=None, # only this kernel size in every spatial dimension (None: any)
+                )->bool:
+    "Is `m` a depthwise convolution, `groups == in_channels > 1` (and `== out_channels` unless `multiplier`)?"
+    check_bool(multiplier, 'multiplier')
+    if kernel is not None: check_int(kernel, 'kernel', 1)
+    ks, g = getattr(m, 'kernel_size', None), getattr(m, 'groups', None)
+    if getattr(m, 'transposed', True) is not False or not isinstance(ks, tuple) or not _is_int(g): return False
+    if len(ks) not in dims or not (g > 1 and g == m.in_channels): return False
+    if not multiplier and m.out_channels != m.in_channels: return False
+    return kernel is None or ks == (kernel,) * len(ks)

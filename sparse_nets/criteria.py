@@ -6,9 +6,10 @@ Docs: https://sparse-nets.github.io/sparse_nets/criteria.html.md"""
 
 # %% ../nbs/04a_criteria.ipynb #5605b7c5
 from __future__ import annotations
-import numbers
 import torch
 from torch import nn, Tensor
+from fastcore.basics import patch
+from ._checks import check_int
 
 # %% auto #0
 __all__ = ['STATE', 'CRITERIA', 'Criterion', 'Magnitude', 'Random', 'state_buffers', 'Movement', 'Taylor', 'ActivationAware',
@@ -39,18 +40,18 @@ class Criterion:
         return [self.score(n, m) for n, m in self.layers]
     def __repr__(self): return f"{type(self).__name__}()"
 
-# %% ../nbs/04a_criteria.ipynb #1ec002bc
+# %% ../nbs/04a_criteria.ipynb #c59ec2e7
 class Magnitude(Criterion):
     "Zhu & Gupta (2017), Han et al. (2015): $|W|$."
     name = 'magnitude'
     def score(self, name, m): return m.weight.detach().abs().float()
 
+# %% ../nbs/04a_criteria.ipynb #6a3a97c2
 class Random(Criterion):
     "Uniform random scores, drawn once per layer from `seed` and kept, so successive masks are nested."
     name = 'random'
     def __init__(self, seed:int=0): # seed of the scores (the i-th attached layer uses `seed + i`)
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral): raise TypeError(f"`seed` must be an int, got {type(seed).__name__}")
-        self.seed, self._s = int(seed), {}
+        self.seed, self._s = check_int(seed, 'seed'), {}
     def attach(self, layers):
         super().attach(layers); self._i = {n: i for i, (n, _) in enumerate(self.layers)}; return self
     def score(self, name, m):
@@ -61,7 +62,7 @@ class Random(Criterion):
         return s.to(m.weight.device)
     def __repr__(self): return f"Random(seed={self.seed})"
 
-# %% ../nbs/04a_criteria.ipynb #49a267ea
+# %% ../nbs/04a_criteria.ipynb #44d8c993
 STATE = 'crit_'   # prefix of the criteria's state buffers (`strip` removes them)
 
 def state_buffers(m:nn.Module, # a pruned layer
@@ -74,6 +75,7 @@ def state_buffers(m:nn.Module, # a pruned layer
         m.register_buffer(key, torch.zeros(shape, device=dev)); m.register_buffer(key + '_n', torch.zeros((), dtype=torch.long, device=dev))
     return m._buffers[key], m._buffers[key + '_n']
 
+# %% ../nbs/04a_criteria.ipynb #1af51680
 class _GradCriterion(Criterion):
     "Criteria accumulating a statistic of `W` and `grad` after every backward pass, in buffers of each layer (saved with the model)."
     needs_grad = True
@@ -104,6 +106,7 @@ class _GradCriterion(Criterion):
         for _, m in self.layers:
             for b in state_buffers(m, self.key, m.weight.shape): b.zero_()
 
+# %% ../nbs/04a_criteria.ipynb #8a3e8020
 class Movement(_GradCriterion):
     "Sanh et al. (2020), movement pruning: $S = -\\sum_t W_t \\odot \\partial L/\\partial W_t$, accumulated over training (never reset)."
     name = 'movement'
@@ -111,6 +114,7 @@ class Movement(_GradCriterion):
     def stat(self, w, g): return -(w * g)
     def score(self, name, m): return self._acc(name, m)[0].clone()
 
+# %% ../nbs/04a_criteria.ipynb #9623ac25
 class Taylor(_GradCriterion):
     "Molchanov et al. (2019), first-order Taylor: $I = \\overline{(W \\odot \\partial L/\\partial W)^2}$, the mean over the batches since the last mask update."
     name = 'taylor'
@@ -119,7 +123,7 @@ class Taylor(_GradCriterion):
         acc, cnt = self._acc(name, m); return acc / cnt
     def reset(self): self.reset_state()
 
-# %% ../nbs/04a_criteria.ipynb #fe2fd658
+# %% ../nbs/04a_criteria.ipynb #6cfa8b70
 def _in_dim(m): return -1 if isinstance(m, nn.Linear) else 1
 def _n_in(m): return m.in_features if isinstance(m, nn.Linear) else m.in_channels
 
@@ -141,38 +145,46 @@ class ActivationAware(Criterion):
             for b in self._state(m): b.zero_()
     def before_prune(self, model):
         if self.calib is not None and all(int(self._state(m)[1]) == 0 for _, m in self.layers): self.calibrate(model, self.calib)
-    def _hook(self, name):
-        def hook(m, args):
-            x = args[0].detach().float()
-            d = _in_dim(m) % x.dim()
-            sq, cnt = self._state(m)
-            sq.add_(x.square().sum([i for i in range(x.dim()) if i != d]).to(sq.device)); cnt.add_(1)
-        return hook
-    @torch.no_grad()
-    def calibrate(self, model:nn.Module, xb): # the model and a batch of its inputs (a tensor or a tuple)
-        "Add $\\sum x_j^2$ of every attached layer's input features over one forward pass of `model` on `xb` (eval mode, no grad)."
-        if not hasattr(self, 'layers'): raise ValueError(f"{self!r} is not attached to layers: call `attach(layers)` (a `Sparsifier` does)")
-        hs = [m.register_forward_pre_hook(self._hook(n)) for n, m in self.layers]
-        was = model.training
-        try:
-            model.eval()
-            model(*xb) if isinstance(xb, (tuple, list)) else model(xb)
-        finally:
-            for h in hs: h.remove()
-            model.train(was)
-        return self
-    def score(self, name, m):
-        sq, cnt = self._state(m)
-        if int(cnt) == 0:
-            raise ValueError(f"{self!r} has no input statistics for layer {name!r}: call `calibrate(model, xb)`, "
-                             "pass `calib=` a batch, or use it in `SparsifyCallback` (which calibrates on the current batch)")
-        w = m.weight.detach().float()
-        norm = sq.sqrt().to(w.device)
-        if isinstance(m, nn.Linear): return w.abs() * norm
-        g, O = m.groups, w.shape[0]
-        norm = norm.view(g, -1).repeat_interleave(O // g, 0)            # (O, in/groups): the input channels each output sees
-        return w.abs() * norm.view(*norm.shape, *([1] * (w.dim() - 2)))
     def __repr__(self): return f"ActivationAware(calib={'a batch' if self.calib is not None else None})"
+
+# %% ../nbs/04a_criteria.ipynb #a2f7c562
+@patch
+def _hook(self:ActivationAware, name):
+    def hook(m, args):
+        x = args[0].detach().float()
+        d = _in_dim(m) % x.dim()
+        sq, cnt = self._state(m)
+        sq.add_(x.square().sum([i for i in range(x.dim()) if i != d]).to(sq.device)); cnt.add_(1)
+    return hook
+
+@patch
+@torch.no_grad()
+def calibrate(self:ActivationAware, model:nn.Module, xb): # the model and a batch of its inputs (a tensor or a tuple)
+    "Add $\\sum x_j^2$ of every attached layer's input features over one forward pass of `model` on `xb` (eval mode, no grad)."
+    if not hasattr(self, 'layers'): raise ValueError(f"{self!r} is not attached to layers: call `attach(layers)` (a `Sparsifier` does)")
+    hs = [m.register_forward_pre_hook(self._hook(n)) for n, m in self.layers]
+    was = model.training
+    try:
+        model.eval()
+        model(*xb) if isinstance(xb, (tuple, list)) else model(xb)
+    finally:
+        for h in hs: h.remove()
+        model.train(was)
+    return self
+
+# %% ../nbs/04a_criteria.ipynb #d9685f62
+@patch
+def score(self:ActivationAware, name, m):
+    sq, cnt = self._state(m)
+    if int(cnt) == 0:
+        raise ValueError(f"{self!r} has no input statistics for layer {name!r}: call `calibrate(model, xb)`, "
+                         "pass `calib=` a batch, or use it in `SparsifyCallback` (which calibrates on the current batch)")
+    w = m.weight.detach().float()
+    norm = sq.sqrt().to(w.device)
+    if isinstance(m, nn.Linear): return w.abs() * norm
+    g, O = m.groups, w.shape[0]
+    norm = norm.view(g, -1).repeat_interleave(O // g, 0)            # (O, in/groups): the input channels each output sees
+    return w.abs() * norm.view(*norm.shape, *([1] * (w.dim() - 2)))
 
 # %% ../nbs/04a_criteria.ipynb #91fe8a68
 CRITERIA = dict(magnitude=Magnitude, movement=Movement, taylor=Taylor, activation_aware=ActivationAware, wanda=ActivationAware, random=Random)

@@ -6,12 +6,13 @@ Docs: https://sparse-nets.github.io/sparse_nets/dst.html.md"""
 
 # %% ../nbs/04b_dst.ipynb #a18eb1cc
 from __future__ import annotations
-import math
+import inspect, math
 import torch
 from torch import Tensor
 from fastcore.basics import store_attr, patch
+from fastcore.meta import delegates
 from ._checks import check_sparsity, check_int, check_real, check_choice, check_type
-from .pruning import PRUNABLE, _keep_top, _SparsifierCallback
+from .pruning import prunable_layers, _keep_top, _SparsifierCallback
 
 # %% auto #0
 __all__ = ['erk_densities', 'update_fraction', 'drop_grow', 'random_mask', 'DynamicSparseCallback', 'RigLCallback', 'SETCallback']
@@ -76,8 +77,11 @@ def random_mask(shape, # the weight's shape
     return keep.view(shape)
 
 # %% ../nbs/04b_dst.ipynb #c01e17c4
+_LAYER_ARGS = tuple(inspect.signature(prunable_layers).parameters)[1:]   # the layer selection: layer_types, skip_first, ...
+
 class DynamicSparseCallback(_SparsifierCallback):
     "Dynamic sparse training at a fixed sparsity from the first step: every `delta` batches drop by $|W|$ and regrow (RigL: by $|\\nabla L|$, SET: at random)."
+    @delegates(prunable_layers)
     def __init__(self,
                  sparsity:float, # sparsity of the pruned layers together, held from the first batch, in (0, 1)
                  grow:str='gradient', # 'gradient' (RigL, Evci et al. 2020) or 'random' (SET, Mocanu et al. 2018)
@@ -86,15 +90,17 @@ class DynamicSparseCallback(_SparsifierCallback):
                  delta:int=100, # batches between mask updates ($\Delta T$)
                  end:float=0.75, # fraction of training after which masks are frozen ($T_{end}$)
                  seed:int=0, # seed of the initial masks and of SET's growth
-                 layer_types:tuple=PRUNABLE, skip_first:bool=True, skip_last:bool=True, skip_depthwise:bool=True, name_filter=None,
-                 show_report:bool=False): # print `sparsity_report` after fit
+                 show_report:bool=False, # print `sparsity_report` after fit
+                 **kwargs): # the layer selection, `prunable_layers`' arguments: `layer_types`, `skip_first`, `skip_last`, `skip_depthwise`, `name_filter`
+        bad = sorted(set(kwargs) - set(_LAYER_ARGS))
+        if bad: raise TypeError(f"unexpected argument(s) {bad}: `{type(self).__name__}` takes its own and `prunable_layers`' {list(_LAYER_ARGS)}")
         check_sparsity(sparsity, 'sparsity')
         if sparsity == 0: raise ValueError("`sparsity` must be > 0 for dynamic sparse training")
         check_choice(grow, 'grow', ('gradient', 'random')); check_choice(distribution, 'distribution', ('erk', 'er', 'uniform'))
         check_real(alpha, 'alpha', 0, 1, lo_open=True); check_real(end, 'end', 0, 1, lo_open=True)
         check_int(delta, 'delta', 1); check_int(seed, 'seed', 0)
         store_attr('sparsity,grow,distribution,alpha,delta,end,seed,show_report')
-        self.sp_kwargs = dict(layer_types=layer_types, skip_first=skip_first, skip_last=skip_last, skip_depthwise=skip_depthwise, name_filter=name_filter)
+        self.sp_kwargs = dict(kwargs)   # for the `Sparsifier` built at `after_create`
         self.sparsifier, self.history = None, []
 
 # %% ../nbs/04b_dst.ipynb #a3b29b12
@@ -151,8 +157,12 @@ def after_backward(self:DynamicSparseCallback):
 
 class RigLCallback(DynamicSparseCallback):
     "RigL (Evci et al. 2020): drop the smallest $|W|$, grow where the dense gradient $|\\nabla_W L|$ is largest; ERK densities."
-    def __init__(self, sparsity:float, **kwargs): super().__init__(sparsity, grow='gradient', **kwargs)
+    @delegates(DynamicSparseCallback.__init__, but=['grow'])
+    def __init__(self, sparsity:float, # sparsity of the pruned layers together, held from the first batch, in (0, 1)
+                 **kwargs): super().__init__(sparsity, grow='gradient', **kwargs)
 
 class SETCallback(DynamicSparseCallback):
     "SET (Mocanu et al. 2018): drop the smallest $|W|$, grow at random; ERK densities (SET's own Erdős–Rényi: `distribution='er'`)."
-    def __init__(self, sparsity:float, **kwargs): super().__init__(sparsity, grow='random', **kwargs)
+    @delegates(DynamicSparseCallback.__init__, but=['grow'])
+    def __init__(self, sparsity:float, # sparsity of the pruned layers together, held from the first batch, in (0, 1)
+                 **kwargs): super().__init__(sparsity, grow='random', **kwargs)

@@ -13,7 +13,7 @@ __all__ = ['PointwiseShape', 'DepthwiseShape', 'make_divisible', 'conv_net', 'co
 from collections import OrderedDict, namedtuple
 import torch
 from torch import nn
-from ._checks import check_type, check_int, check_real, check_bool, check_pair
+from ._checks import check_type, check_int, check_real, check_bool, check_pair, is_depthwise
 
 # %% ../nbs/06_models.ipynb #76f8fd38
 _MAX_SIZE = 2**16   # channels, features, map sides and lengths beyond it are refused: one such layer would take gigabytes
@@ -193,8 +193,7 @@ def pointwise_shapes(model:nn.Module, # any model
 # %% ../nbs/06_models.ipynb #51b07249
 DepthwiseShape = namedtuple('DepthwiseShape', 'name c h w kernel stride')
 
-def _is_depthwise(m):
-    return isinstance(m, (nn.Conv1d, nn.Conv2d)) and m.groups == m.in_channels == m.out_channels > 1
+def _is_depthwise(m): return is_depthwise(m, multiplier=False, dims=(1, 2))   # the 1-D/2-D convs whose shapes `_map_size` reads
 
 def depthwise_shapes(model:nn.Module, # any model
                      input_size:tuple, # shape of ONE input without the batch dim, e.g. (3, 224, 224) or (1, 40)

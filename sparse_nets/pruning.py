@@ -15,7 +15,7 @@ from fastcore.basics import store_attr, patch
 from fastcore.meta import delegates
 from fastai.callback.core import Callback
 from .schedules import Schedule, get_schedule, linear
-from ._checks import check_sparsity, check_int, check_pair, check_tensor, check_regex, check_bool, check_choice
+from ._checks import check_sparsity, check_int, check_pair, check_tensor, check_regex, check_bool, check_choice, is_depthwise
 from .criteria import get_criterion, STATE
 
 # %% auto #0
@@ -47,31 +47,10 @@ def _reduce(a:Tensor, dims, count, norm):
     if norm == 'l1': return a.sum(dims) / count
     return (a.square().sum(dims) / count).sqrt()
 
-# %% ../nbs/04_pruning.ipynb #4f26c5cd
-def group_scores(w:Tensor, # a weight (out, in, *kernel) or (out, in)
-                 granularity='weight', # 'weight', 'filter', 'channel' or a block (r, c)
-                 norm:str='l1', # 'l1': mean score of the group; 'l2': root mean square
-                 partial:str='keep', # blocks that do not divide the shape: 'keep' (partial edge blocks) or 'error'
-                 scores:Tensor=None): # elementwise scores of `w`'s shape (default `|w|`, magnitude)
-    "Scores of the groups of `w` (1-D float32, on `w`'s device) and a function mapping a 1-D keep-vector to a mask of `w`'s shape."
-    g = normalize_granularity(granularity)
-    if _nm(g): raise ValueError(f"`granularity` {g!r} keeps N weights inside every group of M: it has no group scores (use `masks_from_scores`)")
-    check_choice(norm, 'norm', ('l1', 'l2')); check_choice(partial, 'partial', ('keep', 'error'))
-    if scores is not None and tuple(scores.shape) != tuple(w.shape):
-        raise ValueError(f"`scores` must have the weight's shape {tuple(w.shape)}, got {tuple(scores.shape)}")
-    s = w.detach().float().abs() if scores is None else scores.detach().float()
-    shape, dev = w.shape, s.device
-    if g == 'weight':
-        return s.flatten(), lambda keep: keep.view(shape)
-    if w.dim() < 2: raise ValueError(f"granularity {granularity!r} needs a weight with >= 2 dims, got shape {tuple(shape)}")
-    if g == 'filter':
-        s2 = s.reshape(shape[0], -1)
-        return _reduce(s2, 1, s2.shape[1], norm), lambda keep: keep[:, None].expand(s2.shape).reshape(shape)
-    if g == 'channel':
-        st = s.transpose(0, 1)
-        s2 = st.reshape(shape[1], -1)
-        return _reduce(s2, 1, s2.shape[1], norm), lambda keep: keep[:, None].expand(s2.shape).reshape(st.shape).transpose(0, 1).contiguous()
-    r, c = g
+# %% ../nbs/04_pruning.ipynb #387d91fe
+def _block_scores(s:Tensor, g:tuple, norm:str, partial:str):
+    "Scores of the r×c blocks `g` of elementwise scores `s` over (out, in), at each kernel position apart, and the map from a keep-vector back to `s`'s shape."
+    (r, c), shape, dev = g, s.shape, s.device
     O, I = shape[0], shape[1]
     if partial == 'error' and (O % r or I % c):
         raise ValueError(f"`granularity` {g} does not divide the weight's (out, in) = ({O}, {I}); use partial='keep' to score edge blocks by their mean")
@@ -89,6 +68,32 @@ def group_scores(w:Tensor, # a weight (out, in, *kernel) or (out, in)
         m = keep.view(K, nr, 1, nc, 1).expand(K, nr, r, nc, c).reshape(K, nr * r, nc * c)[:, :O, :I]
         return m.permute(1, 2, 0).reshape(shape).contiguous()
     return gs, expand
+
+# %% ../nbs/04_pruning.ipynb #4f26c5cd
+def group_scores(w:Tensor, # a weight (out, in, *kernel) or (out, in)
+                 granularity='weight', # 'weight', 'filter', 'channel' or a block (r, c)
+                 norm:str='l1', # 'l1': mean score of the group; 'l2': root mean square
+                 partial:str='keep', # blocks that do not divide the shape: 'keep' (partial edge blocks) or 'error'
+                 scores:Tensor=None): # elementwise scores of `w`'s shape (default `|w|`, magnitude)
+    "Scores of the groups of `w` (1-D float32, on `w`'s device) and a function mapping a 1-D keep-vector to a mask of `w`'s shape."
+    g = normalize_granularity(granularity)
+    if _nm(g): raise ValueError(f"`granularity` {g!r} keeps N weights inside every group of M: it has no group scores (use `masks_from_scores`)")
+    check_choice(norm, 'norm', ('l1', 'l2')); check_choice(partial, 'partial', ('keep', 'error'))
+    if scores is not None and tuple(scores.shape) != tuple(w.shape):
+        raise ValueError(f"`scores` must have the weight's shape {tuple(w.shape)}, got {tuple(scores.shape)}")
+    s = w.detach().float().abs() if scores is None else scores.detach().float()
+    shape = w.shape
+    if g == 'weight':
+        return s.flatten(), lambda keep: keep.view(shape)
+    if w.dim() < 2: raise ValueError(f"granularity {granularity!r} needs a weight with >= 2 dims, got shape {tuple(shape)}")
+    if g == 'filter':
+        s2 = s.reshape(shape[0], -1)
+        return _reduce(s2, 1, s2.shape[1], norm), lambda keep: keep[:, None].expand(s2.shape).reshape(shape)
+    if g == 'channel':
+        st = s.transpose(0, 1)
+        s2 = st.reshape(shape[1], -1)
+        return _reduce(s2, 1, s2.shape[1], norm), lambda keep: keep[:, None].expand(s2.shape).reshape(st.shape).transpose(0, 1).contiguous()
+    return _block_scores(s, g, norm, partial)
 
 # %% ../nbs/04_pruning.ipynb #492a6acb
 def _keep_top(scores:Tensor, k:int):
@@ -111,6 +116,16 @@ def _nm_keep(s:Tensor, n:int, m:int, keep:int):
     k = torch.zeros_like(t, dtype=torch.bool).scatter_(1, order[:, m - keep:], True)
     return k.reshape(O, -1, I).permute(0, 2, 1).reshape(s.shape)
 
+# %% ../nbs/04_pruning.ipynb #931d1b31
+def _nm_masks(scores:list, sparsity:float, scope:str, g:str, masks:list=None):
+    "N:M masks of `scores` at `sparsity`: the best `m - round(m·sparsity)` of every `m` consecutive inputs (weights already pruned stay pruned)."
+    n, m = _nm(g)
+    if scope != 'local': raise ValueError(f"`scope` must be 'local' with granularity {g!r} (N:M keeps N of every M inputs in each layer)")
+    if sparsity > 1 - n / m + 1e-9: raise ValueError(f"`sparsity` {sparsity} is above {g}'s {1 - n / m:g} (at most {m - n} of every {m} weights go)")
+    keep = m - round(m * sparsity)
+    return [_nm_keep(s if masks is None else s.masked_fill(~masks[i].to(s.device), -math.inf), n, m, keep)
+            for i, s in enumerate(scores)]
+
 # %% ../nbs/04_pruning.ipynb #44e77bc3
 def masks_from_scores(scores:list, # elementwise scores, one tensor per layer (larger = kept)
                       sparsity:float, # fraction of groups to remove, in [0, 1)
@@ -130,14 +145,7 @@ def masks_from_scores(scores:list, # elementwise scores, one tensor per layer (l
         raise ValueError("`masks` must be one mask per layer, of the scores' shapes")
     if signed and norm == 'l2' and g != 'weight':
         raise ValueError("`norm='l2'` squares the scores: it needs a criterion with non-negative scores (this one is signed); use norm='l1'")
-    nm = _nm(g)
-    if nm:
-        n, m = nm
-        if scope != 'local': raise ValueError(f"`scope` must be 'local' with granularity {g!r} (N:M keeps N of every M inputs in each layer)")
-        if sparsity > 1 - n / m + 1e-9: raise ValueError(f"`sparsity` {sparsity} is above {g}'s {1 - n / m:g} (at most {m - n} of every {m} weights go)")
-        keep = m - round(m * sparsity)
-        return [_nm_keep(s if masks is None else s.masked_fill(~masks[i].to(s.device), -math.inf), n, m, keep)
-                for i, s in enumerate(scores)]
+    if _nm(g): return _nm_masks(scores, sparsity, scope, g, masks)
     sc = [group_scores(s, g, norm, partial, scores=s) for s in scores]
     gss = [gs for gs, _ in sc]
     if masks is not None:   # a group with no kept weight left is pruned for good
@@ -170,9 +178,6 @@ def magnitude_masks(weights:list, # weights of the layers to prune
 # %% ../nbs/04_pruning.ipynb #3f8d4f3a
 PRUNABLE = (nn.Conv1d, nn.Conv2d, nn.Linear)
 
-def _is_depthwise(m):
-    return isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d)) and m.groups > 1 and m.groups == m.in_channels
-
 def prunable_layers(model:nn.Module,
                     layer_types:tuple=PRUNABLE, # module types whose `weight` can be pruned
                     skip_first:bool=True, # skip the first layer of `layer_types` (stem conv)
@@ -194,7 +199,7 @@ def prunable_layers(model:nn.Module,
     for i, (n, m) in enumerate(cands):
         if skip_first and i == 0: skipped[n] = 'first layer'
         elif skip_last and i == len(cands) - 1: skipped[n] = 'last layer'
-        elif skip_depthwise and _is_depthwise(m): skipped[n] = 'depthwise'
+        elif skip_depthwise and is_depthwise(m): skipped[n] = 'depthwise'
         elif name_filter is not None and not (pat.search(n) if pat is not None else name_filter(n, m)):
             skipped[n] = 'name_filter'
         else: keep.append((n, m))
@@ -246,26 +251,23 @@ def _inner(model): return model.module if isinstance(model, nn.parallel.Distribu
 
 class Sparsifier:
     "Pruning of a model's layers by a criterion (magnitude by default): masks as `weight_mask` buffers, `prune`, `apply`, reports."
+    @delegates(prunable_layers)
     def __init__(self,
                  model:nn.Module, # the model (a DDP-wrapped model works too)
                  scope:str='local', # 'local' (each layer at the sparsity) or 'global' (one threshold)
                  granularity='weight', # 'weight', 'filter', 'channel', 'N:M' (e.g. '2:4') or a block (r, c), e.g. (4, 1)
                  norm:str='l1', # group score: 'l1' (mean) or 'l2' (RMS)
                  partial:str='keep', # blocks not dividing the shape: 'keep' (edge blocks) or 'error'
-                 layer_types:tuple=PRUNABLE, # module types to prune
-                 skip_first:bool=True, # keep the first layer dense
-                 skip_last:bool=True, # keep the last layer (classifier) dense
-                 skip_depthwise:bool=True, # keep depthwise convolutions dense
-                 name_filter=None, # regex or callable `(name, module) -> bool` selecting layers
                  sync:bool=True, # broadcast masks from rank 0 when torch.distributed is initialised
-                 criterion='magnitude'): # a name in `CRITERIA` ('magnitude', 'movement', 'taylor', 'activation_aware', 'random') or a `Criterion`
+                 criterion='magnitude', # a name in `CRITERIA` ('magnitude', 'movement', 'taylor', 'activation_aware', 'random') or a `Criterion`
+                 **kwargs): # the layer selection, `prunable_layers`' arguments: `layer_types`, `skip_first`, `skip_last`, `skip_depthwise`, `name_filter`
         check_choice(scope, 'scope', ('local', 'global')); check_choice(norm, 'norm', ('l1', 'l2')); check_choice(partial, 'partial', ('keep', 'error'))
         granularity = normalize_granularity(granularity)
         if _nm(granularity) and scope != 'local': raise ValueError(f"`scope` must be 'local' with granularity {granularity!r}")
         criterion = get_criterion(criterion)
         if criterion.signed and norm == 'l2' and granularity != 'weight':
             raise ValueError(f"`norm='l2'` needs non-negative scores; criterion {criterion!r} is signed: use norm='l1'")
-        self.layers, self.skipped = prunable_layers(model, layer_types, skip_first, skip_last, skip_depthwise, name_filter)
+        self.layers, self.skipped = prunable_layers(model, **kwargs)
         if partial == 'error' and isinstance(granularity, tuple):
             for n, m in self.layers: group_scores(m.weight, granularity, norm, partial)   # raises early
         if _nm(granularity):

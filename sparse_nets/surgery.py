@@ -11,8 +11,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn, fx
-from ._checks import check_type
-from .pruning import strip, _is_depthwise
+from ._checks import check_type, is_depthwise
+from .pruning import strip
 
 # %% auto #0
 __all__ = ['ChannelGraph', 'remove_filters']
@@ -84,7 +84,7 @@ class ChannelGraph:
                     else: self.space(x).blocked.append(f"read by `{n.target}` in a layout it cannot be sliced in")
                 i = self._new(); self.spaces[i].producers.append((n, m)); self.sp[n], self.flat[n] = i, False
                 if isinstance(m, nn.Linear): self._lin.add(n)
-            elif (_is_depthwise(m) and m.out_channels == m.in_channels) or isinstance(m, _BN + _ELEMENTWISE + _POOL): same()
+            elif is_depthwise(m, multiplier=False) or isinstance(m, _BN + _ELEMENTWISE + _POOL): same()
             elif isinstance(m, nn.Flatten) and m.start_dim == 1 and m.end_dim == -1: self.sp[n], self.flat[n] = self.sp.get(x), True
             else: self._block(args, f"read by `{n.target}` ({type(m).__name__})")
         elif ((n.op == 'call_function' and n.target in _ADDS) or (n.op == 'call_method' and n.target == 'add')) and len(args) == len(n.args) == 2 and not n.kwargs:

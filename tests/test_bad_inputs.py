@@ -123,6 +123,7 @@ def pruned(m, s=0.7):
     return m
 def tiny(): return nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), pruned(nn.Conv2d(8, 8, 1)), nn.ReLU(), nn.Conv2d(8, 8, 1),
                                  nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 4)).eval()
+def tiny_dw(): return nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Conv2d(8, 8, 3, padding=1, groups=8), nn.Conv2d(8, 4, 1)).eval()
 W = torch.randn(8, 6)
 SUB = edgepopup.to_subnet(nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3)), k=0.5)
 def sched_call(pct): return schedules.cubic(0.5)(pct)
@@ -198,6 +199,7 @@ CASES = [
     ('models.make_divisible', models.make_divisible, (), {'v': 20.}, {'v': 'nonneg_real', 'divisor': 'pos_int'}, {}),
     ('models.n_params', models.n_params, (), {'model': nn.Linear(3, 2)}, {'model': choice(), 'trainable_only': 'bool'}, {}),
     ('models.pointwise_shapes', models.pointwise_shapes, (tiny(),), {'input_size': (3, 6, 6)}, {'input_size': choice((3, 6, 6), [3, 8, 8], (3, 7, 5))}, {}),
+    ('models.depthwise_shapes', models.depthwise_shapes, (tiny_dw(),), {'input_size': (3, 6, 6)}, {'input_size': choice((3, 6, 6), [3, 8, 8], (3, 7, 5))}, {}),
     ('data.tensor_dls', data.tensor_dls, (np.zeros((6, 3), np.float32), np.arange(6) % 2, np.zeros((4, 3), np.float32), np.arange(4) % 2), {},
      {'bs': 'pos_count', 'seed': 'seed'}, {}),
     ('data.digits_dls', data.digits_dls, (), {}, {'valid_pct': 'open01', 'seed': 'seed', 'as_images': 'bool', 'bs': 'pos_count'}, {}),
