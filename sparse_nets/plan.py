@@ -19,7 +19,6 @@ from numba import njit
 from fastcore.basics import patch
 from .host import check_threads, pinned_threads, time_interleaved
 from . import kernels as K
-from . import kernels as K_   # where `K` names a reduction length
 from . import depthwise as D
 from . import _simd
 from .formats import CSR, BlockCSR
@@ -105,6 +104,17 @@ class _KOp(NamedTuple):
     params: tuple = () # int params, in the kernel's order (see `_exec`)
     small: bool = False # below the kernels' `PAR_MIN_MACS`: always on one thread
 
+def _spmm_kop(kind:str, # 'spmm', 'lin' (a linear on a batch, transposed inside) or 'conv' (im2col first)
+              i:int, # the input value id
+              P, # the `kernels.PackedSpMM` the step's closure runs
+              B:int, N:int, # batch items and pixels (a batched linear: 1 and its samples)
+              scratch:tuple=(), # the transposes' or the im2col's float32 scratch
+              geo:tuple=()): # a conv's geometry for `im2col_run`
+    "The `_KOp` of an SpMM step: the same pack, clamp and one-thread rule (`PAR_MIN_MACS`) as `_bind_spmm`'s closure"
+    rows, cols = P.shape
+    return _KOp(kind, (i,), (P.ptr, P.idx), (P.w,), scratch, (P.lo, P.hi), (P.nr, rows, cols, B, N, K.LANES_RUN, *geo),
+                P.nnz * N * B < K.PAR_MIN_MACS)
+
 # %% ../nbs/02a_plan.ipynb #bindsp01
 def _bind_spmm(W, bias, act):
     """`run(X, Y, B, N, nth)`: the bare SpMM call (`kernels.spmm_run`) on preallocated flat float32 buffers, for a `CSR`/`BlockCSR`
@@ -125,22 +135,28 @@ class _Step(nn.Module):
     def bind(self, shapes, buf): raise NotImplementedError  # -> run(env, nth)
     def row(self): return dict(decision=self.op, reason='')
 
+class _Decided(_Step):
+    "A step with candidate kernels (`modes`): the one decided (`mode`), their measured `times` and the serial-or-parallel answers (`serials`), all in the state dict"
+    _state = ('mode', 'times', 'serials')
+    @property
+    def allocates(self): return self.mode != 'torch'   # torch's kernels allocate their own output
+    def get_extra_state(self): return {k: getattr(self, k) for k in self._state}
+    def set_extra_state(self, st):
+        for k in self._state: setattr(self, k, dict(st.get(k, {})) if k in ('times', 'serials') else st[k])
+
 def _nchw(shape, sd, name):
     if len(shape) != sd + 2: raise ValueError(f"{name} expects a {sd + 2}-d input (batch, channels, {'length' if sd == 1 else 'height, width'}), got shape {shape}")
 
 # %% ../nbs/02a_plan.ipynb #89d48133
-class PointwiseStep(_Step):
+class PointwiseStep(_Decided):
     "A pointwise conv (Conv1d/Conv2d, kernel 1) or Linear, BN folded and activation fused: sparse SpMM, or dense when faster"
-    op, modes = 'pointwise', ('sparse', 'dense')
+    op, modes, _state = 'pointwise', ('sparse', 'dense'), ('mode', 'why', 'times', 'serials')
     def __init__(self, name, ins, out, layer:SparseConv1x1|SparseLinear, mode=None, reason='', sparsity=0., type_name='', fused=''):
         super().__init__(name, ins, out)
         self.layer, self.mode, self.why, self.sparsity, self.type_name, self.fused = layer, mode, reason, sparsity, type_name, fused
         self.times, self.serials = {}, {}
     @property
     def linear(self): return isinstance(self.layer, SparseLinear)
-    def get_extra_state(self): return {'mode': self.mode, 'why': self.why, 'times': self.times, 'serials': self.serials}
-    def set_extra_state(self, st):
-        self.mode, self.why, self.times, self.serials = st['mode'], st['why'], dict(st.get('times', {})), dict(st.get('serials', {}))
     def shape(self, shapes):
         s, (co, ci) = tuple(shapes[0]), self.layer._shape
         if self.linear:
@@ -197,12 +213,10 @@ def _bind_sparse(self:PointwiseStep, buf, B, N, bias):
             np.copyto(XT.reshape(ci, M), env[i].reshape(M, ci).T)
             sp(XT, YT, 1, M, nth)
             np.copyto(buf.reshape(M, co), YT.reshape(co, M).T); env[o] = buf
-        P = sp.P
-        run.op = _KOp('lin', (i,), (P.ptr, P.idx), (P.w,), (XT, YT), (P.lo, P.hi), (P.nr, co, ci, 1, M, K.LANES_RUN), P.nnz * M < K.PAR_MIN_MACS)
+        run.op = _spmm_kop('lin', i, sp.P, 1, M, (XT, YT))
     else:
         def run(env, nth): sp(env[i], buf, B, N, nth); env[o] = buf
-        P = sp.P
-        run.op = _KOp('spmm', (i,), (P.ptr, P.idx), (P.w,), (), (P.lo, P.hi), (P.nr, co, ci, B, N, K.LANES_RUN), P.nnz * N * B < K.PAR_MIN_MACS)
+        run.op = _spmm_kop('spmm', i, sp.P, B, N)
     return run
 
 # %% ../nbs/02a_plan.ipynb #de72895f
@@ -217,7 +231,7 @@ def row(self:PointwiseStep):
     return dict(decision=d, kernel=how, reason=self.why + tm + self.fused, nbytes=W.nbytes if d != 'dense' else 4 * math.prod(W.shape))
 
 # %% ../nbs/02a_plan.ipynb #8ef9536e
-class DepthwiseStep(_Step):
+class DepthwiseStep(_Decided):
     "A 3×3 depthwise conv (or a k=3 depthwise Conv1d, on rows), padding 1, stride 1/2, BN folded, activation fused"
     op, modes = 'depthwise', ('numba', 'torch')
     def __init__(self, name, ins, out, weight, bias, stride, act, spatial_dims, fused='', mode=None):
@@ -225,10 +239,6 @@ class DepthwiseStep(_Step):
         self.register_buffer('weight', weight.detach().float().reshape(-1, 9).contiguous().clone())
         self.register_buffer('bias', bias.detach().float().contiguous().clone())
         self.stride, self.act, self.spatial_dims, self.fused, self.mode, self.times, self.serials = stride, act, spatial_dims, fused, mode, {}, {}
-    @property
-    def allocates(self): return self.mode != 'torch'
-    def get_extra_state(self): return {'mode': self.mode, 'times': self.times, 'serials': self.serials}
-    def set_extra_state(self, st): self.mode, self.times, self.serials = st['mode'], dict(st.get('times', {})), dict(st.get('serials', {}))
     def shape(self, shapes):
         s = tuple(shapes[0]); sd = self.spatial_dims; _nchw(s, sd, self.name)
         if s[1] != self.weight.shape[0]: raise ValueError(f"{self.name} expects {self.weight.shape[0]} channels, got shape {s}")
@@ -288,7 +298,7 @@ def _conv_pads(conv)->tuple|None:
     return tuple(p)
 
 # %% ../nbs/02a_plan.ipynb #f9dd6e28
-class ConvStep(_Step):
+class ConvStep(_Decided):
     "Any other Conv1d/Conv2d (the stem, dense 3×3 convs, strided 1-D convs), BN folded, activation fused: torch's conv, or im2col + SpMM"
     op = 'conv'
     def __init__(self, name, ins, out, conv, weight, bias, act, why, fused='', mode=None):
@@ -301,10 +311,6 @@ class ConvStep(_Step):
         self.modes = ('numba', 'torch') if conv.groups == 1 and self.pads is not None else ('torch',)
         self.act, self.why, self.fused, self.times, self.serials = act, why, fused, {}, {}
         self.mode = mode if mode in self.modes else (None if mode is None and len(self.modes) > 1 else 'torch')
-    @property
-    def allocates(self): return self.mode != 'torch'
-    def get_extra_state(self): return {'mode': self.mode, 'times': self.times, 'serials': self.serials}
-    def set_extra_state(self, st): self.mode, self.times, self.serials = st['mode'], dict(st.get('times', {})), dict(st.get('serials', {}))
     def _f(self, x): return (F.conv1d if self.sd == 1 else F.conv2d)(x, self.weight, self.bias, **self.kw)
     def shape(self, shapes):
         s = tuple(shapes[0]); _nchw(s, self.sd, self.name)
@@ -348,14 +354,13 @@ def _bind_im2col(self:ConvStep, s, buf):
     (H, W), (OH, OW) = ((1, sp[0]), (1, os_[2])) if self.sd == 1 else (sp, os_[2:])
     two = lambda t, h: (h, t[0]) if self.sd == 1 else tuple(t)   # a 1-D conv: height 1, kernel/stride/dilation 1 and padding 0 along it
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = two(self.weight.shape[2:], 1), two(self.kw['stride'], 1), two(self.pads, 0), two(self.kw['dilation'], 1)
-    co, K, N, i, o = self.weight.shape[0], C * kh * kw, OH * OW, self.ins[0], self.out
-    w2 = self.weight.reshape(co, K).numpy()   # a mostly dense weight as 4×1 blocks: 4 output channels a tile (1.5x faster on a MobileNet stem)
+    co, R, N, i, o = self.weight.shape[0], C * kh * kw, OH * OW, self.ins[0], self.out   # R: the reduction length
+    w2 = self.weight.reshape(co, R).numpy()   # a mostly dense weight as 4×1 blocks: 4 output channels a tile (1.5x faster on a MobileNet stem)
     Wf = BlockCSR.from_dense(w2, block=(4, 1), partial='keep') if co >= 4 and np.count_nonzero(w2) > w2.size // 2 else CSR.from_dense(w2)
     sp_ = _bind_spmm(Wf, None if self.bias is None else self.bias.numpy(), self.act)
-    Xc, geo = np.empty(B * K * N, np.float32), (C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW)
+    Xc, geo = np.empty(B * R * N, np.float32), (C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW)
     def run(env, nth): im2col_run(env[i], Xc, B, *geo); sp_(Xc, buf, B, N, nth); env[o] = buf
-    P = sp_.P
-    run.op = _KOp('conv', (i,), (P.ptr, P.idx), (P.w,), (Xc,), (P.lo, P.hi), (P.nr, co, K, B, N, K_.LANES_RUN, *geo), P.nnz * N * B < K_.PAR_MIN_MACS)
+    run.op = _spmm_kop('conv', i, sp_.P, B, N, (Xc,), geo)
     return run
 
 # %% ../nbs/02a_plan.ipynb #afee64fb
@@ -881,9 +886,21 @@ def _make_exec(stamp:int):
             X = A[c[3]:c[3] + c[4]] if c[2] == 0 else E[c[3]:c[3] + c[4]]
             Y = A[c[8]:c[8] + c[9]]
             lo = fw[c[20]]; hi = fw[c[20] + 1]
-            if op == 1:
+            if op == 1 or op == 7 or op == 8:   # an SpMM: on X, on a batch transposed (a linear on M > 1 samples), on a conv's im2col
+                Xs = X; Ys = Y
+                if op == 7:
+                    Xs = fw[c[16]:c[16] + c[17]]; Ys = fw[c[18]:c[18] + c[19]]; ci = c[23]; M = c[25]
+                    for m in range(M):
+                        for j in range(ci): Xs[j * M + m] = X[m * ci + j]
+                elif op == 8:
+                    Xs = fw[c[16]:c[16] + c[17]]
+                    im2col_run(X, Xs, c[24], c[27], c[28], c[29], c[30], c[31], c[32], c[33], c[34], c[35], c[36], c[37], c[38], c[39])
                 K.spmm_run(iw[c[10]:c[10] + c[11]], iw[c[12]:c[12] + c[13]], fr[c[14]:c[14] + c[15]], c[21], c[22], c[23],
-                           lo, hi, X, Y, c[24], c[25], c[26], n)
+                           lo, hi, Xs, Ys, c[24], c[25], c[26], n)
+                if op == 7:
+                    co = c[22]; M = c[25]
+                    for m in range(M):
+                        for r in range(co): Y[m * co + r] = Ys[r * M + m]
             elif op == 2: D.dw3x3_planes(X, fw[c[16]:c[16] + c[17]], fw[c[18]:c[18] + c[19]], Y, c[21], c[22], c[23], c[24], lo, hi, n)
             elif op == 3: D.dw3_rows(X, fw[c[16]:c[16] + c[17]], fw[c[18]:c[18] + c[19]], Y, c[21], c[22], c[23], lo, hi, n)
             elif op == 4:
@@ -891,19 +908,6 @@ def _make_exec(stamp:int):
                 add_run(X, X2, Y, c[21])
             elif op == 5: act_run(X, Y, c[21])
             elif op == 6: gap_run(X, c[21], c[22], Y)
-            elif op == 7:   # a linear on M > 1 samples: X (M, ci) -> X^T, SpMM, -> Y (M, co)
-                XT = fw[c[16]:c[16] + c[17]]; YT = fw[c[18]:c[18] + c[19]]; co = c[22]; ci = c[23]; M = c[25]
-                for m in range(M):
-                    for j in range(ci): XT[j * M + m] = X[m * ci + j]
-                K.spmm_run(iw[c[10]:c[10] + c[11]], iw[c[12]:c[12] + c[13]], fr[c[14]:c[14] + c[15]], c[21], co, ci,
-                           lo, hi, XT, YT, 1, M, c[26], n)
-                for m in range(M):
-                    for r in range(co): Y[m * co + r] = YT[r * M + m]
-            elif op == 8:   # a dense conv: im2col into scratch, then SpMM over the weight's nonzeros
-                Xc = fw[c[16]:c[16] + c[17]]
-                im2col_run(X, Xc, c[24], c[27], c[28], c[29], c[30], c[31], c[32], c[33], c[34], c[35], c[36], c[37], c[38], c[39])
-                K.spmm_run(iw[c[10]:c[10] + c[11]], iw[c[12]:c[12] + c[13]], fr[c[14]:c[14] + c[15]], c[21], c[22], c[23],
-                           lo, hi, Xc, Y, c[24], c[25], c[26], n)
     return _exec
 
 _exec = _make_exec(_sources_stamp())
