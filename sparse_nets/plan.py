@@ -95,11 +95,11 @@ def _torch_act(y, act):
 # %% ../nbs/02a_plan.ipynb #kop00001
 class _KOp(NamedTuple):
     "A numba step's kernel call, for the plan's one-call executor `_exec`: the kernel, input value ids, arrays and int params"
-    kind: str          # a key of `_OP`: 'spmm', 'dw3x3', 'dw3', 'add', 'act', 'gap', 'lin', 'conv'
+    kind: str          # a key of `_OP`: 'spmm', 'dw3x3', 'dw3', 'add', 'act', 'gap', 'lin', 'conv', 'conv3'
     ins: tuple         # value ids it reads (one or two)
     ints: tuple = ()   # int32 arrays (read-only): an SpMM's ptr and idx
     ro: tuple = ()     # float32 arrays, read-only: an SpMM's packed weights
-    rw: tuple = ()     # float32 arrays: a depthwise conv's taps and bias; a batched linear's two transposes, a conv's im2col (scratch)
+    rw: tuple = ()     # float32 arrays: a depthwise or direct conv's taps and bias; a batched linear's two transposes, a conv's im2col (scratch)
     lohi: tuple = (0., 0.)  # the clamp bounds
     params: tuple = () # int params, in the kernel's order (see `_exec`)
     small: bool = False # below the kernels' `PAR_MIN_MACS`: always on one thread
@@ -299,7 +299,7 @@ def _conv_pads(conv)->tuple|None:
 
 # %% ../nbs/02a_plan.ipynb #f9dd6e28
 class ConvStep(_Decided):
-    "Any other Conv1d/Conv2d (the stem, dense 3×3 convs, strided 1-D convs), BN folded, activation fused: torch's conv, or im2col + SpMM"
+    "Any other Conv1d/Conv2d (the stem, dense 3×3 convs, strided 1-D convs), BN folded, activation fused: torch's conv, the direct 3×3 kernel, or im2col + SpMM"
     op = 'conv'
     def __init__(self, name, ins, out, conv, weight, bias, act, why, fused='', mode=None):
         super().__init__(name, ins, out)
@@ -308,18 +308,21 @@ class ConvStep(_Decided):
         self.sd = conv.weight.ndim - 2
         self.kw = dict(stride=conv.stride, padding=conv.padding, dilation=conv.dilation, groups=conv.groups)
         self.pads = _conv_pads(conv)
-        self.modes = ('numba', 'torch') if conv.groups == 1 and self.pads is not None else ('torch',)
+        direct = self.sd == 2 and conv.groups == 1 and tuple(conv.kernel_size) == (3, 3) and self.pads == (1, 1) and \
+                 conv.stride[0] == conv.stride[1] and conv.stride[0] in (1, 2) and tuple(conv.dilation) == (1, 1)
+        self.modes = ('direct',) * direct + ('numba',) * (conv.groups == 1 and self.pads is not None) + ('torch',)
         self.act, self.why, self.fused, self.times, self.serials = act, why, fused, {}, {}
-        self.mode = mode if mode in self.modes else (None if mode is None and len(self.modes) > 1 else 'torch')
+        # `mode`: one of `modes`; None: measure at the first specialisation; anything else: the first of `modes`
+        self.mode = mode if mode in self.modes else None if mode is None and len(self.modes) > 1 else self.modes[0]
     def _f(self, x): return (F.conv1d if self.sd == 1 else F.conv2d)(x, self.weight, self.bias, **self.kw)
     def shape(self, shapes):
         s = tuple(shapes[0]); _nchw(s, self.sd, self.name)
         if s[1] != self.weight.shape[1] * self.kw['groups']: raise ValueError(f"{self.name} expects {self.weight.shape[1] * self.kw['groups']} channels, got shape {s}")
         return tuple(_meta_conv(self, s))
     def bind(self, shapes, buf, mode=None):
-        "`run(env, nth)` in `mode` (the one asked for, else the decided one, else numba where it can)"
+        "`run(env, nth)` in `mode` (the one asked for, else the decided one, else the first of `modes`)"
         mode = mode or self.mode or self.modes[0]
-        return (self._bind_torch if mode == 'torch' else self._bind_im2col)(tuple(shapes[0]), buf)
+        return dict(torch=self._bind_torch, direct=self._bind_direct, numba=self._bind_im2col)[mode](tuple(shapes[0]), buf)
     def _bind_torch(self, s, buf):
         i, o, act, f = self.ins[0], self.out, self.act, self._f
         def run(env, nth):
@@ -328,9 +331,10 @@ class ConvStep(_Decided):
         return run
     def row(self):
         t = self.times
-        tm = f" (measured: numba {t['numba']*1e3:.3f} ms, torch {t['torch']*1e3:.3f} ms)" if len(t) == 2 else ''
-        if self.mode != 'torch': k, why = 'im2col + spmm (numba)', ': im2col, then SpMM over its nonzeros'
-        else: k, why = 'torch conv', ": torch's conv" + (' (measured faster)' if tm else ' (no im2col kernel for groups > 1 or this padding)' if self.modes == ('torch',) else '')
+        tm = f" (measured: {', '.join(f'{m} {t[m]*1e3:.3f} ms' for m in self.modes)})" if len(t) > 1 else ''
+        if self.mode == 'direct': k, why = 'depthwise.conv3x3_planes (numba, CHW)', ': direct 3×3 kernel in CHW'
+        elif self.mode == 'numba': k, why = 'im2col + spmm (numba)', ': im2col, then SpMM over its nonzeros'
+        else: k, why = 'torch conv', ": torch's conv" + (' (measured faster)' if tm else ' (no numba kernel for groups > 1 or this padding)' if self.modes == ('torch',) else '')
         why = self.why + why
         return dict(decision='dense', kernel=k, reason=why + tm + self.fused, nbytes=4 * self.weight.numel())
 
@@ -361,6 +365,19 @@ def _bind_im2col(self:ConvStep, s, buf):
     Xc, geo = np.empty(B * R * N, np.float32), (C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW)
     def run(env, nth): im2col_run(env[i], Xc, B, *geo); sp_(Xc, buf, B, N, nth); env[o] = buf
     run.op = _spmm_kop('conv', i, sp_.P, B, N, (Xc,), geo)
+    return run
+
+# %% ../nbs/02a_plan.ipynb #convdr01
+@patch
+def _bind_direct(self:ConvStep, s, buf):
+    "`run(env, nth)` of the direct mode on input shape `s` into `buf`: `depthwise.conv3x3_planes` (a dense 3×3 conv, padding 1, CHW)"
+    (B, C, H, W), st, i, o = s, self.kw['stride'][0], self.ins[0], self.out
+    w = self.weight.numpy().reshape(-1)
+    b = np.zeros(self.weight.shape[0], np.float32) if self.bias is None else self.bias.numpy()
+    (lo, hi), f = D._CLAMPS[self.act], D.conv3x3_planes
+    small = 9 * C * math.prod(_meta_conv(self, s)) < D.PAR_MIN_MACS
+    def run(env, nth): f(env[i], w, b, buf, B, C, H, W, st, lo, hi, 1 if small else nth); env[o] = buf
+    run.op = _KOp('conv3', (i,), rw=(w, b), lohi=(lo, hi), params=(B, C, H, W, st), small=small)
     return run
 
 # %% ../nbs/02a_plan.ipynb #afee64fb
@@ -609,7 +626,7 @@ def _spatial_step(m, name, i, o, bn, act, fused, measure):
     k = 'x'.join(map(str, m.kernel_size)) if m.weight.ndim == 4 else f"k={m.kernel_size[0]}"
     why = (f"{k} conv, groups={m.groups}" if m.groups > 1 else f"dense {k} conv") + \
           f", stride {tuple(m.stride)}"
-    return ConvStep(name, [i], o, m, w, b, act, why, fused, None if measure else 'numba')
+    return ConvStep(name, [i], o, m, w, b, act, why, fused, None if measure else 'first')   # unmeasured: its first mode
 
 # %% ../nbs/02a_plan.ipynb #7e501180
 @patch
@@ -848,7 +865,7 @@ def _specialise(self:SparsePlan, shape, nth, measure=True):
         elif isinstance(st, FlattenStep) and st.ins[0] in loc: loc[st.out] = loc[st.ins[0]]
         shp = dict(enumerate(ins)); shp['out'] = shapes[st.out]
         r = st.bind(shp, buf) if isinstance(st, TorchStep) else st.bind(ins, buf)
-        st.serial = nth > 1 and getattr(st, 'mode', None) in ('sparse', 'numba') and self._serial(r, st, ins, buf, nth)
+        st.serial = nth > 1 and getattr(st, 'mode', None) in _NUMBA_MODES and self._serial(r, st, ins, buf, nth)
         runs.append((lambda env, n, r=r: r(env, 1)) if st.serial else r); ops.append(getattr(r, 'op', None))
     calls = self._calls(runs, ops, loc, A, shapes)
     out_shape, inp, outv, nvals = shapes[self.outv], self.inp, self.outv, self.nvals
@@ -864,7 +881,7 @@ def _specialise(self:SparsePlan, shape, nth, measure=True):
     return prog
 
 # %% ../nbs/02a_plan.ipynb #exec0001
-_OP = dict(spmm=1, dw3x3=2, dw3=3, add=4, act=5, gap=6, lin=7, conv=8)   # the kernels `_exec` calls
+_OP = dict(spmm=1, dw3x3=2, dw3=3, add=4, act=5, gap=6, lin=7, conv=8, conv3=9)   # the kernels `_exec` calls
 _NF = 40   # int64 fields in one op row
 
 def _sources_stamp()->int:
@@ -908,6 +925,7 @@ def _make_exec(stamp:int):
                 add_run(X, X2, Y, c[21])
             elif op == 5: act_run(X, Y, c[21])
             elif op == 6: gap_run(X, c[21], c[22], Y)
+            elif op == 9: D.conv3x3_planes(X, fw[c[16]:c[16] + c[17]], fw[c[18]:c[18] + c[19]], Y, c[21], c[22], c[23], c[24], c[25], lo, hi, n)
     return _exec
 
 _exec = _make_exec(_sources_stamp())
@@ -978,6 +996,8 @@ def _decided(T)->bool:
     ks = sorted(T, key=lambda k: np.median(T[k]))
     return all(1.5 * max(T[ks[0]]) < min(T[k]) for k in ks[1:])
 
+_NUMBA_MODES = ('sparse', 'numba', 'direct')   # the modes that run numba kernels (which may share work between threads)
+
 @patch
 def _measure(self:SparsePlan, shapes, step_in, nth, repeats=5):
     "Time the candidate kernels of every step not yet decided (`time_interleaved`; each keeps its best round, since other processes' load only ever adds time; stops early when they are far apart)"
@@ -988,7 +1008,7 @@ def _measure(self:SparsePlan, shapes, step_in, nth, repeats=5):
         buf = np.empty(math.prod(shapes[st.out]), np.float32)
         runs = {m: st.bind(ins, buf, mode=m) for m in st.modes}
         fs = {(m, 1): (lambda f=f: f(env, 1)) for m, f in runs.items()}   # torch's steps always run on one thread in the plan
-        if nth > 1: fs.update({(m, nth): (lambda f=f: f(env, nth)) for m, f in runs.items() if m in ('sparse', 'numba')})
+        if nth > 1: fs.update({(m, nth): (lambda f=f: f(env, nth)) for m, f in runs.items() if m in _NUMBA_MODES})
         T = time_interleaved(fs, repeats=repeats, warmup=1, threads=None, min_time=0, stop=_decided)   # warm-up: a first call may load a kernel
         st.times = {m: min(min(T[k]) for k in T if k[0][0] == m) for m in st.modes}
         st.mode = min(st.times, key=st.times.get)
