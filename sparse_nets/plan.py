@@ -278,11 +278,11 @@ def _bind_numba(self:DepthwiseStep, s, os_, buf):
     i, o, act = self.ins[0], self.out, self.act
     b, st, lo, hi, P = self.bias.numpy(), self.stride, *D._CLAMPS[act], B * C
     if self.spatial_dims == 1:   # rows: the 3 taps of the middle row, 3 multiply-adds per output
-        w, f, small = self.weight[:, 3:6].contiguous().numpy().reshape(-1), D.dw3_rows, B * C * OW * 3 < K.PAR_MIN_MACS
+        w, f, small = self.weight[:, 3:6].contiguous().numpy().reshape(-1), D.dw3_rows, B * C * OW * 3 < D.PAR_MIN_MACS
         def run(env, nth): f(env[i], w, b, buf, P, W, st, lo, hi, 1 if small else nth); env[o] = buf
         run.op = _KOp('dw3', (i,), rw=(w, b), lohi=(lo, hi), params=(P, W, st), small=small)
         return run
-    w, f, small = self.weight.numpy().reshape(-1), D.dw3x3_planes, B * C * OH * OW * 9 < K.PAR_MIN_MACS
+    w, f, small = self.weight.numpy().reshape(-1), D.dw3x3_planes, B * C * OH * OW * 9 < D.PAR_MIN_MACS
     def run(env, nth): f(env[i], w, b, buf, P, H, W, st, lo, hi, 1 if small else nth); env[o] = buf
     run.op = _KOp('dw3x3', (i,), rw=(w, b), lohi=(lo, hi), params=(P, H, W, st), small=small)
     return run
@@ -1013,25 +1013,31 @@ def _measure(self:SparsePlan, shapes, step_in, nth, repeats=5):
         st.times = {m: min(min(T[k]) for k in T if k[0][0] == m) for m in st.modes}
         st.mode = min(st.times, key=st.times.get)
         k1, kn = ((st.mode, 1), None), ((st.mode, nth), None)
-        if nth > 1 and kn in T and len(T[kn]) >= 3:   # the serial-or-parallel answer comes with it, when it had three rounds (`_serial`)
-            st.serials[_serial_key(nth, ins[0])] = bool(min(T[kn]) > 0.75 * min(T[k1]))
+        if nth > 1 and kn in T and len(T[kn]) >= 5 and not _stay_serial(min(T[k1]), min(T[kn])):
+            st.serials[_serial_key(nth, ins[0])] = False   # parallel, measured with the modes (a serial verdict is left to `_serial`)
         if isinstance(st, PointwiseStep): st.why += f"; {st.mode} measured faster"
 
 # %% ../nbs/02a_plan.ipynb #d6f58f0c
+_PAR_GAIN = 0.9   # a step runs on its threads when they take under this fraction of its one-thread time
+
+def _stay_serial(t1:float, tn:float)->bool:
+    "Should a step whose best times are `t1` on one thread and `tn` on its threads stay on one? (best rounds: another process's load only adds time)"
+    return bool(tn > _PAR_GAIN * t1)
+
 @patch
 def _serial_faster(self:SparsePlan, run, st, ins, buf, nth, rounds=5):
-    "Should `run` (a numba step) stay on one thread? Yes unless `nth` threads take < 0.75× its 1-thread time (best of `rounds`) (on a loaded machine the fork-join costs more than it saves)"
+    "Should `run` (a numba step) stay on one thread? `_stay_serial` on the best of `rounds` each (on a loaded machine the fork-join costs more than it saves)"
     env = [None] * self.nvals; env[st.ins[0]] = np.random.default_rng(0).random(math.prod(ins[0]), dtype=np.float32)
     T = time_interleaved({1: lambda: run(env, 1), nth: lambda: run(env, nth)}, repeats=rounds, warmup=1, threads=None, min_time=0)
-    return T.best(nth) > 0.75 * T.best(1)  # parallel only when clearly faster (best rounds: another process's load only adds time)
+    return _stay_serial(T.best(1), T.best(nth))
 
 def _serial_key(nth, shape)->str: return f"{nth}:{'x'.join(map(str, shape))}"
 
 @patch
 def _serial(self:SparsePlan, run, st, ins, buf, nth)->bool:
-    "`_serial_faster`, measured once per step and thread count for the step's input shape; the answer travels in the state dict with the step's mode"
+    "`_serial_faster`, measured once per step and thread count for the step's input shape — serial only when two measurements in a row say so, so that a noisy moment at compile time does not stick; the answer travels in the state dict with the step's mode"
     key = _serial_key(nth, ins[0])
-    if key not in st.serials: st.serials[key] = bool(self._serial_faster(run, st, ins, buf, nth))
+    if key not in st.serials: st.serials[key] = bool(self._serial_faster(run, st, ins, buf, nth) and self._serial_faster(run, st, ins, buf, nth))
     return st.serials[key]
 
 # %% ../nbs/02a_plan.ipynb #23009906
