@@ -307,13 +307,14 @@ def _setup_onnxruntime(onnx, x, threads):
     return lambda: sess[get_threads()[0]].run(None, {'x': xn})[0]
 
 def _setup_openvino(onnx, x, threads):
-    "OpenVINO compiled models (one per thread count, latency hint); `run()` uses the one for numba's current thread count"
+    "OpenVINO compiled models (one per thread count, latency hint, float32); `run()` uses the one for numba's current thread count"
     import openvino as ov, tempfile, os
     core = ov.Core()
     with tempfile.TemporaryDirectory() as d:
         p = os.path.join(d, 'model.onnx'); open(p, 'wb').write(onnx)
         m = core.read_model(p)
-        reqs = {t: core.compile_model(m, 'CPU', {'INFERENCE_NUM_THREADS': t, 'PERFORMANCE_HINT': 'LATENCY', 'NUM_STREAMS': 1})
+        reqs = {t: core.compile_model(m, 'CPU', {'INFERENCE_NUM_THREADS': t, 'PERFORMANCE_HINT': 'LATENCY', 'NUM_STREAMS': 1,
+                                           'INFERENCE_PRECISION_HINT': 'f32'})
                     .create_infer_request() for t in threads}
     xn = x.numpy()
     def run():
