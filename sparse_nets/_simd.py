@@ -7,8 +7,8 @@ Docs: https://sparse-nets.github.io/sparse_nets/simd.html.md"""
 # %% auto #0
 __all__ = ['ISAS', 'ISA_LANES', 'HOST_ISA', 'ISA', 'LANES', 'target_cpu', 'detect_isa', 'cpu_flags', 'isa_env', 'F32Vec', 'vzero',
            'vwidth', 'uget', 'vload', 'vstore', 'vload_mask', 'vload_range', 'vstore_mask', 'vsplat', 'vsplats', 'vrep',
-           'vcat', 'vfold', 'vstore_rows', 'vfma', 'vadd', 'vmul', 'vmax', 'vmin', 'vclamp', 'vhsum', 'vgather', 'vand',
-           'veven', 'vodd']
+           'vcat', 'vfold', 'vstore_rows', 'vstore_rows_part', 'vfma', 'vadd', 'vmul', 'vmax', 'vmin', 'vclamp',
+           'vhsum', 'vgather', 'vand', 'veven', 'vodd']
 
 # %% ../nbs/01a_simd.ipynb #fbf0e79a
 import os
@@ -309,6 +309,32 @@ def vstore_rows(typingctx, arr, idx, stride, v, part, m):
                     builder.store(piece, p, align=4)
         return context.get_dummy_value()
     return types.none(arr, idx, stride, v, part, m), codegen
+
+@intrinsic
+def vstore_rows_part(typingctx, arr, idx, stride, v, part, m, npx):
+    "`vstore_rows`, but only the first `npx` lanes of each part are stored (a tile that runs past the end of the pixels)"
+    if not (_is_f32_arr(arr) and isinstance(v, F32Vec) and isinstance(part, F32Vec) and v.n % part.n == 0
+            and all(isinstance(t, types.Integer) for t in (idx, stride, m, npx))): return
+    R, n = v.n // part.n, part.n
+    def codegen(context, builder, sig, args):
+        ary = context.make_array(sig.args[0])(context, builder, args[0])
+        base = context.cast(builder, args[1], sig.args[1], types.intp)
+        st = context.cast(builder, args[2], sig.args[2], types.intp)
+        mm = context.cast(builder, args[5], sig.args[5], types.intp)
+        mask = _lane_mask(context, builder, args[6], sig.args[6], n)
+        t = _vty(n)
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [t, t.as_pointer(), _i32, mask.type]),
+                                            f'llvm.masked.store.v{n}f32.p0')
+        for r in range(R):
+            piece = builder.shuffle_vector(args[3], ir.Constant(_vty(v.n), ir.Undefined), _ivec(range(r * n, (r + 1) * n)))
+            off = builder.add(base, builder.mul(st, ir.Constant(st.type, r)))
+            p = builder.bitcast(builder.gep(ary.data, [off]), t.as_pointer())
+            if r == 0: builder.call(fn, [piece, p, ir.Constant(_i32, 4), mask])
+            else:
+                with builder.if_then(builder.icmp_signed('>', mm, ir.Constant(mm.type, r)), likely=True):
+                    builder.call(fn, [piece, p, ir.Constant(_i32, 4), mask])
+        return context.get_dummy_value()
+    return types.none(arr, idx, stride, v, part, m, npx), codegen
 
 # %% ../nbs/01a_simd.ipynb #d300f816
 def _llvm_vop(name):
