@@ -322,9 +322,9 @@ def _nchunks(ntiles, nthreads):
 REALIGN_MIN_REUSE = 12   # copy X to aligned rows when its rows are read at least this often (stored weights per input channel)
 
 @njit(**_jit)
-def _realign_ld(addr, N, lanes, nw, cols):
+def _realign_ld(addr, N, lanes, nr, nw, cols):
     "Row stride of the aligned copy of X (at address `addr`, rows of N floats) `spmm_run` should read, or 0: read X as it is"
-    if lanes == 0 or N < lanes or nw < REALIGN_MIN_REUSE * cols: return 0
+    if lanes == 0 or N < lanes or nr > 2 or nw < REALIGN_MIN_REUSE * cols: return 0
     if N % lanes == 0 and addr % (4 * lanes) == 0: return 0
     return (N + lanes - 1) // lanes * lanes
 
@@ -339,15 +339,13 @@ def _copy_rows(X, Xp, r0, r1, N, ld):
         while j < ld:   # the masked load reads nothing past the row, and gives zeros in the padding
             vstore(Xp, d + j, vload_mask(z, X, s + j, N - j)); j += 8
 
-@njit(parallel=True, **_jit)
-def _realigned(X, nrows, N, ld, nth):
-    "A 64-byte aligned copy of the `nrows` rows of X at row stride `ld` (a multiple of 8), shared between `nth` threads"
+@njit(**_jit)
+def _realigned(X, nrows, N, ld):
+    "A 64-byte aligned copy of the `nrows` rows of X at row stride `ld` (a multiple of 8)"
     buf = np.empty(nrows * ld + 16, np.float32)
     o = (16 - (buf.ctypes.data // 4) % 16) % 16
     Xp = buf[o:o + nrows * ld]
-    if nth == 1: _copy_rows(X, Xp, 0, nrows, N, ld)
-    else:
-        for c in prange(nth): _copy_rows(X, Xp, c * nrows // nth, (c + 1) * nrows // nth, N, ld)
+    _copy_rows(X, Xp, 0, nrows, N, ld)
     return Xp
 
 # %% ../nbs/01_kernels.ipynb #1ebb75fa
@@ -377,6 +375,16 @@ def _tiles_run(ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, B, N, lanes, nth)
         for t in prange(n): _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N)
 
 @njit(parallel=True, **_jit)
+def _chunks_realigned(ptr, idx, w, nr, rows, cols, lo, hi, X, ld, Y, B, N, lanes, nth):
+    "The vector kernels of `spmm_run` split by output channels between `nth` threads, each reading an aligned copy of X of its own (a shared one would travel between the cores' caches)"
+    its = _pixel_tiles(N, B, _widths(lanes, nr), ld)
+    nt = len(its)
+    bounds = _row_chunks(ptr, nth)
+    for c in prange(nth):
+        Xp = _realigned(X, B * cols, N, ld)
+        for ti in range(nt): _item(c * nt + ti, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, Xp, ld, Y, N)
+
+@njit(parallel=True, **_jit)
 def spmm_run(ptr, idx, w, nr, rows, cols, lo, hi, X, Y, B, N, lanes, nth):
     "Bare SpMM, no checks: `Y = clamp(W @ X + bias, lo, hi)` on packed weights and flat float32 buffers (see the table)"
     if lanes == 0:
@@ -386,9 +394,11 @@ def spmm_run(ptr, idx, w, nr, rows, cols, lo, hi, X, Y, B, N, lanes, nth):
         else:
             for t in prange(B * nbr): _portable_row(t, nbr, ptr, idx, w, nr, rows, cols, lo, hi, X, Y, N)
         return
-    ld = _realign_ld(X.ctypes.data, N, lanes, len(w), cols)
+    ld = _realign_ld(X.ctypes.data, N, lanes, nr, len(w), cols)
+    if ld > 0 and nth > 1 and _nchunks(len(_pixel_tiles(N, B, _widths(lanes, nr), ld)), nth) == 1: ld = 0   # threads share the pixels: X as it is
     if ld == 0: _tiles_run(ptr, idx, w, nr, rows, cols, lo, hi, X, N, Y, B, N, lanes, nth)
-    else: _tiles_run(ptr, idx, w, nr, rows, cols, lo, hi, _realigned(X, B * cols, N, ld, nth), ld, Y, B, N, lanes, nth)
+    elif nth == 1: _tiles_run(ptr, idx, w, nr, rows, cols, lo, hi, _realigned(X, B * cols, N, ld), ld, Y, B, N, lanes, 1)
+    else: _chunks_realigned(ptr, idx, w, nr, rows, cols, lo, hi, X, ld, Y, B, N, lanes, nth)
 
 LANES_RUN = 0 if ISA == 'portable' else LANES   # the `lanes` argument `spmm` passes with kernel='auto'
 PAR_MIN_MACS = 250_000   # below this many multiply-adds (stored values x pixels) `spmm` uses one thread (a 960→160 7×7 layer at 90%, 0.75 M, gains 1.8× on 2 threads)
