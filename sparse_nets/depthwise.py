@@ -80,15 +80,9 @@ def _flat_m(z, K, vb, clo, chi, X, o, i, W, n, M, mi, mo):
                     vload_range(z, X, q + W - 1, lo - W + 1, hi - W + 1), vload_range(z, X, q + W, lo - W, hi - W), vload_range(z, X, q + W + 1, lo - W - 1, hi - W - 1),
                     vload(z, M, mi), vload(z, M, mo + mi))
 
-@njit(**_jit)
-def _store_tail(z, Y, yo, v, k, T):
-    "the first k < V lanes of v to Y[yo:yo+k] (through the small buffer T: no store past the end)"
-    vstore(T, 0, v)
-    for j in range(k): Y[yo + j] = T[j]
-
 # %% ../nbs/01b_depthwise.ipynb #6d8ca65d
 @njit(**_jit)
-def _plane_s1_big(z, X, xo, Y, yo, H, W, K, vb, clo, chi, M, T, i0, i1):
+def _plane_s1_big(z, X, xo, Y, yo, H, W, K, vb, clo, chi, M, i0, i1):
     """Pixels i0..i1 of one large plane (W >= V), stride 1, straight from X: masked loads for the plane's first and last
     W+1 pixels, plain loads between. The masks are one periodic row (`_row_masks`), indexed by the step's column x0, kept
     without a division."""
@@ -103,20 +97,20 @@ def _plane_s1_big(z, X, xo, Y, yo, H, W, K, vb, clo, chi, M, T, i0, i1):
     while i + V <= i1:
         vstore(Y, yo + i, _flat_m(z, K, vb, clo, chi, X, xo, i, W, n, M, x0, mo)); i += V
         x0 += V; x0 = x0 - W if x0 >= W else x0
-    if i < i1: _store_tail(z, Y, yo + i, _flat_m(z, K, vb, clo, chi, X, xo, i, W, n, M, x0, mo), i1 - i, T)
+    if i < i1: vstore_mask(Y, yo + i, _flat_m(z, K, vb, clo, chi, X, xo, i, W, n, M, x0, mo), i1 - i)
 
 @njit(**_jit)
-def _plane_s1_small(z, X, xo, Y, yo, H, W, K, vb, clo, chi, M, T, S, so, r0, r1):
+def _plane_s1_small(z, X, xo, Y, yo, H, W, K, vb, clo, chi, M, S, so, r0, r1):
     "Rows r0..r1 of one small plane, stride 1: input rows r0-1..r1 copied into S[so:] at their place in the plane (zeros around it), then plain loads only"
     V = vwidth(z); n = H * W; mo = n + V
     i = max(0, r0 - 1) * W; c1 = min(H, r1 + 1) * W
     while i + V <= c1:
         vstore(S, so + i, vload(z, X, xo + i)); i += V
-    for j in range(i, c1): S[so + j] = X[xo + j]
+    if i < c1: vstore_mask(S, so + i, vload_mask(z, X, xo + i, c1 - i), c1 - i)
     i = r0 * W; i1 = r1 * W
     while i + V <= i1:
         vstore(Y, yo + i, _flat_p(z, K, vb, clo, chi, S, so + i, W, M, i, mo)); i += V
-    if i < i1: _store_tail(z, Y, yo + i, _flat_p(z, K, vb, clo, chi, S, so + i, W, M, i, mo), i1 - i, T)
+    if i < i1: vstore_mask(Y, yo + i, _flat_p(z, K, vb, clo, chi, S, so + i, W, M, i, mo), i1 - i)
 
 @njit(inline='always', **_jit)   # inlined into `_planes`: a call per plane passed the 9 tap vectors through memory
 def _plane_s1_masked(z, X, xo, Y, yo, H, W, K, vb, clo, chi, M, r0, r1):
@@ -156,7 +150,7 @@ def _s2_vec(z, K, vb, clo, chi, S, e0, e1, e2, R):
 
 # %% ../nbs/01b_depthwise.ipynb #26c9566f
 @njit(**_jit)
-def _plane_s2(z, z2, X, xo, Y, yo, H, W, K, vb, clo, chi, S, T, NS, oh0, oh1):
+def _plane_s2(z, z2, X, xo, Y, yo, H, W, K, vb, clo, chi, S, NS, oh0, oh1):
     """Output rows oh0..oh1 of one plane, stride 2. Input rows are split into even/odd columns once each, into slots of S
     (2R floats, zeros around the data): a ring of NS = 3 slots, rolled two rows per output row, or (NS = H, small planes)
     all the rows needed split first, so that no load waits for the store that has just written it. Slot NS is always zero
@@ -184,7 +178,7 @@ def _plane_s2(z, z2, X, xo, Y, yo, H, W, K, vb, clo, chi, S, T, NS, oh0, oh1):
             v = _s2_vec(z, K, vb, clo, chi, S, prev + V + x, s1 + V + x, s2 + V + x, R)
             # a full vector past the row's end lands in later rows of this range, which are written after it
             if y + x + V <= yo + oh1 * OW: vstore(Y, y + x, v)
-            else: _store_tail(z, Y, y + x, v, OW - x, T)
+            else: vstore_mask(Y, y + x, v, OW - x)
         prev = s2
 
 # %% ../nbs/01b_depthwise.ipynb #2afb0177
@@ -202,7 +196,6 @@ def _planes(z, z2, X, w, bias, Y, H, W, stride, clo, chi, M, p0, p1, r0, r1):
     "Output rows r0..r1 of planes p0..p1 (plane p = channel p % C of batch item p // C): the work of one thread, with its own scratch"
     V = vwidth(z); C = len(bias); n = H * W
     OH = (H - 1) // stride + 1; OW = (W - 1) // stride + 1; no = OH * OW
-    T = np.empty(V, np.float32)
     pad = W + 1 + V
     NS = H if n <= SMALL_PLANE else 3      # stride 2: slots of split rows
     big = _big(H, W, V); tiny = V >= 16 and n < TINY_PLANE * V   # AVX-512's masked loads are cheap
@@ -212,10 +205,10 @@ def _planes(z, z2, X, w, bias, Y, H, W, stride, clo, chi, M, p0, p1, r0, r1):
     for p in range(p0, p1):
         c = p % C
         K = _taps(z, w, 9 * c); vb = vsplat(z, uget(bias, c))
-        if stride == 2: _plane_s2(z, z2, X, p * n, Y, p * no, H, W, K, vb, clo, chi, S, T, NS, r0, r1)
-        elif big: _plane_s1_big(z, X, p * n, Y, p * no, H, W, K, vb, clo, chi, M, T, r0 * W, r1 * W)
+        if stride == 2: _plane_s2(z, z2, X, p * n, Y, p * no, H, W, K, vb, clo, chi, S, NS, r0, r1)
+        elif big: _plane_s1_big(z, X, p * n, Y, p * no, H, W, K, vb, clo, chi, M, r0 * W, r1 * W)
         elif tiny: _plane_s1_masked(z, X, p * n, Y, p * no, H, W, K, vb, clo, chi, M, r0, r1)
-        else: _plane_s1_small(z, X, p * n, Y, p * no, H, W, K, vb, clo, chi, M, T, S, pad, r0, r1)
+        else: _plane_s1_small(z, X, p * n, Y, p * no, H, W, K, vb, clo, chi, M, S, pad, r0, r1)
 
 # %% ../nbs/01b_depthwise.ipynb #ae6842a6
 @njit(**_jit)
@@ -272,10 +265,10 @@ def _row_s2(X, xo, Y, yo, L, w0, w1, w2, b, lo, hi):
 
 # %% ../nbs/01b_depthwise.ipynb #2e9bb801
 @njit(**_jit)
-def _row_s1(z, X, xo, Y, yo, L, k0, k1, k2, vb, lo, hi, S, T, end):
+def _row_s1(z, X, xo, Y, yo, L, k0, k1, k2, vb, lo, hi, S, end):
     """One row, stride 1: copied into S[V:V+L] (zeros at S[V-1] and S[V+L]), then V outputs per step from three loads at -1, 0, +1.
     The last step's lanes past the row are stored into the rows after it when they end before `end` (this thread's rows,
-    written later), else through T."""
+    written later), else with a masked store."""
     V = vwidth(z); j = 0
     while j + V <= L: vstore(S, V + j, vload(z, X, xo + j)); j += V
     for k in range(j, L): S[V + k] = X[xo + k]
@@ -284,7 +277,7 @@ def _row_s1(z, X, xo, Y, yo, L, k0, k1, k2, vb, lo, hi, S, T, end):
         a = vfma(vload(z, S, V + o - 1), k0, vb); a = vfma(vload(z, S, V + o), k1, a); a = vfma(vload(z, S, V + o + 1), k2, a)
         a = vclamp(a, lo, hi)
         if o + V <= L or yo + o + V <= end: vstore(Y, yo + o, a)
-        else: _store_tail(z, Y, yo + o, a, L - o, T)
+        else: vstore_mask(Y, yo + o, a, L - o)
         o += V
 
 # %% ../nbs/01b_depthwise.ipynb #19ad0f96
@@ -292,11 +285,11 @@ def _row_s1(z, X, xo, Y, yo, L, k0, k1, k2, vb, lo, hi, S, T, end):
 def _rows3(z, X, w, bias, Y, L, stride, lo, hi, p0, p1):
     "Rows p0..p1 of a k=3, padding-1 depthwise Conv1d (row p: channel p % C, C = len(bias)): one thread's work, its own scratch"
     V = vwidth(z); C = len(bias); OL = (L - 1) // stride + 1
-    S = np.zeros(L + 3 * V, np.float32); T = np.empty(V, np.float32)
+    S = np.zeros(L + 3 * V, np.float32)
     for p in range(p0, p1):
         c = p % C; w0 = w[3 * c]; w1 = w[3 * c + 1]; w2 = w[3 * c + 2]; b = bias[c]
         if stride == 2: _row_s2(X, p * L, Y, p * OL, L, w0, w1, w2, b, lo, hi)
-        else: _row_s1(z, X, p * L, Y, p * L, L, vsplat(z, w0), vsplat(z, w1), vsplat(z, w2), vsplat(z, b), lo, hi, S, T, p1 * L)
+        else: _row_s1(z, X, p * L, Y, p * L, L, vsplat(z, w0), vsplat(z, w1), vsplat(z, w2), vsplat(z, b), lo, hi, S, p1 * L)
 
 @njit(parallel=True, **_jit)
 def _rows_run(z, X, w, bias, Y, P, L, stride, lo, hi, nth):
@@ -340,7 +333,7 @@ def _slot(W, V, stride):
 
 # %% ../nbs/01b_depthwise.ipynb #conv3cd2
 @njit(**_jit)
-def _conv_row(z, z2, X, w, bias, Y, b, oh, C, H, W, OC, stride, clo, chi, S, so, A, T):
+def _conv_row(z, z2, X, w, bias, Y, b, oh, C, H, W, OC, stride, clo, chi, S, so, A):
     "Output row `oh` of image `b`, every output channel: prepare the 3·C input rows, then accumulate C passes of `_acc9` per channel"
     V = vwidth(z); SL = _slot(W, V, stride)
     OH = (H - 1) // stride + 1; OW = (W - 1) // stride + 1
@@ -363,7 +356,7 @@ def _conv_row(z, z2, X, w, bias, Y, b, oh, C, H, W, OC, stride, clo, chi, S, so,
                 a = _acc9(z, K, vb if c == 0 else vload(z, A, x), S, e0 + x, e1 + x, e2 + x, dl, dr)
                 if c < C - 1: vstore(A, x, a)
                 elif x + V <= OW: vstore(Y, yo + x, vclamp(a, clo, chi))
-                else: _store_tail(z, Y, yo + x, vclamp(a, clo, chi), OW - x, T)
+                else: vstore_mask(Y, yo + x, vclamp(a, clo, chi), OW - x)
                 x += V
 
 
@@ -373,8 +366,8 @@ def _conv_rows(z, z2, X, w, bias, Y, C, H, W, OC, stride, clo, chi, g0, g1):
     "Output rows g0..g1 (row g: row g % OH of image g // OH), every output channel: one thread's work, its own scratch"
     V = vwidth(z); OH = (H - 1) // stride + 1; OW = (W - 1) // stride + 1
     S = np.zeros((3 * C + 1) * _slot(W, V, stride) + 2 * V, np.float32)
-    so = np.empty(3 * C, np.intp); A = np.empty(OW + V, np.float32); T = np.empty(V, np.float32)
-    for g in range(g0, g1): _conv_row(z, z2, X, w, bias, Y, g // OH, g % OH, C, H, W, OC, stride, clo, chi, S, so, A, T)
+    so = np.empty(3 * C, np.intp); A = np.empty(OW + V, np.float32)
+    for g in range(g0, g1): _conv_row(z, z2, X, w, bias, Y, g // OH, g % OH, C, H, W, OC, stride, clo, chi, S, so, A)
 
 @njit(parallel=True, **_jit)
 def _conv_run(z, z2, X, w, bias, Y, B, C, H, W, stride, lo, hi, nth):
