@@ -288,53 +288,45 @@ def vfold(typingctx, a):
         return builder.fadd(builder.shuffle_vector(args[0], u, _ivec(range(h))), builder.shuffle_vector(args[0], u, _ivec(range(h, a.n))))
     return F32Vec(h)(a), codegen
 
-@intrinsic
-def vstore_rows(typingctx, arr, idx, stride, v, part, m):
-    "Part r of `v` (width `part.n`) stored at `arr[idx + r*stride:]`, for the r < m (r = 0 always)"
-    if not (_is_f32_arr(arr) and isinstance(v, F32Vec) and isinstance(part, F32Vec) and v.n % part.n == 0
-            and all(isinstance(t, types.Integer) for t in (idx, stride, m))): return
-    R, n = v.n // part.n, part.n
+def _rows_ok(arr, v, part, ints)->bool:
+    "Types of the row stores: a float32 array, a vector made of whole parts, integer offsets and counts"
+    return (_is_f32_arr(arr) and isinstance(v, F32Vec) and isinstance(part, F32Vec) and v.n % part.n == 0
+            and all(isinstance(t, types.Integer) for t in ints))
+
+def _rows_codegen(vn:int, n:int, masked:bool):
+    "codegen of the row stores: part r (n lanes) of a vn-lane vector to `arr[idx + r*stride:]` for r < m (r = 0 always); `masked`: only lanes < npx"
+    t = _vty(n)
     def codegen(context, builder, sig, args):
         ary = context.make_array(sig.args[0])(context, builder, args[0])
         base = context.cast(builder, args[1], sig.args[1], types.intp)
         st = context.cast(builder, args[2], sig.args[2], types.intp)
         mm = context.cast(builder, args[5], sig.args[5], types.intp)
-        for r in range(R):
-            piece = builder.shuffle_vector(args[3], ir.Constant(_vty(v.n), ir.Undefined), _ivec(range(r * n, (r + 1) * n)))
-            off = builder.add(base, builder.mul(st, ir.Constant(st.type, r)))
-            p = builder.bitcast(builder.gep(ary.data, [off]), _vty(n).as_pointer())
-            if r == 0: builder.store(piece, p, align=4)
+        if masked:
+            mask = _lane_mask(context, builder, args[6], sig.args[6], n)
+            fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [t, t.as_pointer(), _i32, mask.type]),
+                                                f'llvm.masked.store.v{n}f32.p0')
+            store = lambda piece, p: builder.call(fn, [piece, p, ir.Constant(_i32, 4), mask])
+        else: store = lambda piece, p: builder.store(piece, p, align=4)
+        for r in range(vn // n):
+            piece = builder.shuffle_vector(args[3], ir.Constant(_vty(vn), ir.Undefined), _ivec(range(r * n, (r + 1) * n)))
+            p = builder.bitcast(builder.gep(ary.data, [builder.add(base, builder.mul(st, ir.Constant(st.type, r)))]), t.as_pointer())
+            if r == 0: store(piece, p)
             else:
-                with builder.if_then(builder.icmp_signed('>', mm, ir.Constant(mm.type, r)), likely=True):
-                    builder.store(piece, p, align=4)
+                with builder.if_then(builder.icmp_signed('>', mm, ir.Constant(mm.type, r)), likely=True): store(piece, p)
         return context.get_dummy_value()
-    return types.none(arr, idx, stride, v, part, m), codegen
+    return codegen
+
+@intrinsic
+def vstore_rows(typingctx, arr, idx, stride, v, part, m):
+    "Part r of `v` (width `part.n`) stored at `arr[idx + r*stride:]`, for the r < m (r = 0 always)"
+    if not _rows_ok(arr, v, part, (idx, stride, m)): return
+    return types.none(arr, idx, stride, v, part, m), _rows_codegen(v.n, part.n, False)
 
 @intrinsic
 def vstore_rows_part(typingctx, arr, idx, stride, v, part, m, npx):
     "`vstore_rows`, but only the first `npx` lanes of each part are stored (a tile that runs past the end of the pixels)"
-    if not (_is_f32_arr(arr) and isinstance(v, F32Vec) and isinstance(part, F32Vec) and v.n % part.n == 0
-            and all(isinstance(t, types.Integer) for t in (idx, stride, m, npx))): return
-    R, n = v.n // part.n, part.n
-    def codegen(context, builder, sig, args):
-        ary = context.make_array(sig.args[0])(context, builder, args[0])
-        base = context.cast(builder, args[1], sig.args[1], types.intp)
-        st = context.cast(builder, args[2], sig.args[2], types.intp)
-        mm = context.cast(builder, args[5], sig.args[5], types.intp)
-        mask = _lane_mask(context, builder, args[6], sig.args[6], n)
-        t = _vty(n)
-        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [t, t.as_pointer(), _i32, mask.type]),
-                                            f'llvm.masked.store.v{n}f32.p0')
-        for r in range(R):
-            piece = builder.shuffle_vector(args[3], ir.Constant(_vty(v.n), ir.Undefined), _ivec(range(r * n, (r + 1) * n)))
-            off = builder.add(base, builder.mul(st, ir.Constant(st.type, r)))
-            p = builder.bitcast(builder.gep(ary.data, [off]), t.as_pointer())
-            if r == 0: builder.call(fn, [piece, p, ir.Constant(_i32, 4), mask])
-            else:
-                with builder.if_then(builder.icmp_signed('>', mm, ir.Constant(mm.type, r)), likely=True):
-                    builder.call(fn, [piece, p, ir.Constant(_i32, 4), mask])
-        return context.get_dummy_value()
-    return types.none(arr, idx, stride, v, part, m, npx), codegen
+    if not _rows_ok(arr, v, part, (idx, stride, m, npx)): return
+    return types.none(arr, idx, stride, v, part, m, npx), _rows_codegen(v.n, part.n, True)
 
 # %% ../nbs/01a_simd.ipynb #d300f816
 def _llvm_vop(name):
