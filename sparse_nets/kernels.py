@@ -319,10 +319,10 @@ STREAM_OUT = 2 ** 18     # ... whose output has at least this many floats (1 MB)
 STREAM_CHUNK = 2 ** 17   # ... of at most this many floats (but at least 32 rows): every pixel tile of a chunk before the next chunk
 
 @njit(**_jit)
-def _nchunks(ntiles, nthreads, rows, nbr, cols, npix):
-    "How many channel chunks: one per thread if there are too few pixel tiles to share; chunks of output rows for a large output from few input channels; else 1"
+def _nchunks(ntiles, nthreads, rows, nbr, cols, npix, lanes):
+    "How many channel chunks: one per thread if there are too few pixel tiles to share; with AVX-512 tiles, chunks of output rows for a large output from few input channels; else 1"
     if nthreads > 1 and ntiles < 8 * nthreads: return nthreads
-    if cols <= STREAM_COLS and rows * npix >= STREAM_OUT:
+    if lanes >= 16 and cols <= STREAM_COLS and rows * npix >= STREAM_OUT:
         per = max(32, STREAM_CHUNK // npix)
         return max(nthreads, min(nbr, (rows + per - 1) // per))
     return 1
@@ -375,7 +375,7 @@ def _tiles_run(ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, B, N, lanes, nth)
     "The vector kernels of `spmm_run` on X with rows `ldx` apart (N: as given; more: realigned)"
     its = _pixel_tiles(N, B, _widths(lanes, nr), ldx)
     nt = len(its)
-    bounds = _row_chunks(ptr, _nchunks(nt, nth, rows, len(ptr) - 1, cols, B * N))
+    bounds = _row_chunks(ptr, _nchunks(nt, nth, rows, len(ptr) - 1, cols, B * N, lanes))
     n = (len(bounds) - 1) * nt
     if nth == 1:
         for t in range(n): _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N)
@@ -403,7 +403,7 @@ def spmm_run(ptr, idx, w, nr, rows, cols, lo, hi, X, Y, B, N, lanes, nth):
             for t in prange(B * nbr): _portable_row(t, nbr, ptr, idx, w, nr, rows, cols, lo, hi, X, Y, N)
         return
     ld = _realign_ld(X.ctypes.data, N, lanes, nr, len(w), cols)
-    if ld > 0 and nth > 1 and _nchunks(len(_pixel_tiles(N, B, _widths(lanes, nr), ld)), nth, rows, len(ptr) - 1, cols, B * N) == 1: ld = 0   # threads share the pixels: X as it is
+    if ld > 0 and nth > 1 and _nchunks(len(_pixel_tiles(N, B, _widths(lanes, nr), ld)), nth, rows, len(ptr) - 1, cols, B * N, lanes) == 1: ld = 0   # threads share the pixels: X as it is
     if ld == 0: _tiles_run(ptr, idx, w, nr, rows, cols, lo, hi, X, N, Y, B, N, lanes, nth)
     elif nth == 1: _tiles_run(ptr, idx, w, nr, rows, cols, lo, hi, _realigned(X, B * cols, N, ld), ld, Y, B, N, lanes, 1)
     else: _chunks_realigned(ptr, idx, w, nr, rows, cols, lo, hi, X, ld, Y, B, N, lanes, nth)
