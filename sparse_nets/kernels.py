@@ -316,14 +316,14 @@ def _row_chunks(ptr, nchunks):
 
 STREAM_COLS = 64         # a product from at most this many input channels ...
 STREAM_OUT = 2 ** 18     # ... whose output has at least this many floats (1 MB) is written in chunks of output rows ...
-STREAM_CHUNK = 2 ** 17   # ... of at most this many floats (but at least 32 rows): every pixel tile of a chunk before the next chunk
+STREAM_CHUNK = 2 ** 17   # ... of at most this many floats (but at least 24 rows): every pixel tile of a chunk before the next chunk
 
 @njit(**_jit)
 def _nchunks(ntiles, nthreads, rows, nbr, cols, npix, lanes):
     "How many channel chunks: one per thread if there are too few pixel tiles to share; with AVX-512 tiles, chunks of output rows for a large output from few input channels; else 1"
     if nthreads > 1 and ntiles < 8 * nthreads: return nthreads
     if lanes >= 16 and cols <= STREAM_COLS and rows * npix >= STREAM_OUT:
-        per = max(32, STREAM_CHUNK // npix)
+        per = max(24, STREAM_CHUNK // npix)
         return max(nthreads, min(nbr, (rows + per - 1) // per))
     return 1
 
