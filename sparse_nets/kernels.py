@@ -331,29 +331,24 @@ def _nchunks(ntiles, nthreads, rows, nbr, cols, npix, lanes):
 REALIGN_MIN_REUSE = 12   # copy X to aligned rows when its rows are read at least this often (stored weights per input channel)
 
 @njit(**_jit)
-def _realign_ld(addr, N, lanes, nr, nw, cols):
-    "Row stride of the aligned copy of X (at address `addr`, rows of N floats) `spmm_run` should read, or 0: read X as it is (N a multiple of the lanes: rows as aligned as the buffer)"
+def _realign_ld(N, lanes, nr, nw, cols):
+    "Row stride of the aligned copy of X (rows of N floats) `spmm_run` should read, or 0: read X as it is (N a multiple of the lanes: rows as aligned as the buffer)"
     if lanes == 0 or N < lanes or N % lanes == 0 or nr > 2 or nw < REALIGN_MIN_REUSE * cols: return 0
     return (N + lanes - 1) // lanes * lanes
 
 @njit(**_jit)
-def _copy_rows(X, Xp, r0, r1, N, ld):
-    "Rows r0..r1 of X (N floats each) into Xp at stride `ld`, the padding zeroed"
+def _realigned(X, nrows, N, ld):
+    "A 64-byte aligned copy of the `nrows` rows of X (N floats each) at row stride `ld` (a multiple of 8), the padding zeroed"
+    buf = np.empty(nrows * ld + 16, np.float32)
+    o = (16 - (buf.ctypes.data // 4) % 16) % 16
+    Xp = buf[o:o + nrows * ld]
     z = vzero(8)
-    for r in range(r0, r1):
+    for r in range(nrows):
         s = r * N; d = r * ld; j = 0
         while j + 8 <= N:
             vstore(Xp, d + j, vload(z, X, s + j)); j += 8
         while j < ld:   # the masked load reads nothing past the row, and gives zeros in the padding
             vstore(Xp, d + j, vload_mask(z, X, s + j, N - j)); j += 8
-
-@njit(**_jit)
-def _realigned(X, nrows, N, ld):
-    "A 64-byte aligned copy of the `nrows` rows of X at row stride `ld` (a multiple of 8)"
-    buf = np.empty(nrows * ld + 16, np.float32)
-    o = (16 - (buf.ctypes.data // 4) % 16) % 16
-    Xp = buf[o:o + nrows * ld]
-    _copy_rows(X, Xp, 0, nrows, N, ld)
     return Xp
 
 # %% ../nbs/01_kernels.ipynb #1ebb75fa
@@ -402,7 +397,7 @@ def spmm_run(ptr, idx, w, nr, rows, cols, lo, hi, X, Y, B, N, lanes, nth):
         else:
             for t in prange(B * nbr): _portable_row(t, nbr, ptr, idx, w, nr, rows, cols, lo, hi, X, Y, N)
         return
-    ld = _realign_ld(X.ctypes.data, N, lanes, nr, len(w), cols)
+    ld = _realign_ld(N, lanes, nr, len(w), cols)
     if ld > 0 and nth > 1 and _nchunks(len(_pixel_tiles(N, B, _widths(lanes, nr), ld)), nth, rows, len(ptr) - 1, cols, B * N, lanes) == 1: ld = 0   # threads share the pixels: X as it is
     if ld == 0: _tiles_run(ptr, idx, w, nr, rows, cols, lo, hi, X, N, Y, B, N, lanes, nth)
     elif nth == 1: _tiles_run(ptr, idx, w, nr, rows, cols, lo, hi, _realigned(X, B * cols, N, ld), ld, Y, B, N, lanes, 1)
