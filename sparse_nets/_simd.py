@@ -8,7 +8,7 @@ Docs: https://sparse-nets.github.io/sparse_nets/simd.html.md"""
 __all__ = ['ISAS', 'ISA_LANES', 'HOST_ISA', 'ISA', 'LANES', 'target_cpu', 'detect_isa', 'cpu_flags', 'isa_env', 'F32Vec', 'vzero',
            'vwidth', 'uget', 'vload', 'vstore', 'vload_mask', 'vload_range', 'vstore_mask', 'vsplat', 'vsplats', 'vrep',
            'vcat', 'vfold', 'vstore_rows', 'vstore_rows_part', 'vfma', 'vadd', 'vmul', 'vmax', 'vmin', 'vclamp',
-           'vhsum', 'vgather', 'vand', 'veven', 'vodd']
+           'vhsum', 'vgather', 'vand', 'veven', 'vodd', 'vpick']
 
 # %% ../nbs/01a_simd.ipynb #fbf0e79a
 import os
@@ -421,12 +421,16 @@ def vand(typingctx, a, m):
         return builder.bitcast(builder.and_(builder.bitcast(args[0], vi), builder.bitcast(args[1], vi)), args[0].type)
     return a(a, m), codegen
 
+def _pick_codegen(n:int, m:int, first:int, step:int):
+    "codegen of lanes `first + step·l` (l < n) of an m-lane vector as an n-lane one, 0 where that lane does not exist: one `shufflevector` with a zero vector"
+    idx = [j if 0 <= j < m else m for j in (first + step * l for l in range(n))]   # index m: lane 0 of the zero vector
+    def codegen(context, builder, sig, args): return builder.shuffle_vector(args[1], ir.Constant(_vty(m), None), _ivec(idx))
+    return codegen
+
 def _half(proto, v, start):
     "typing and codegen of lanes start, start+2, ... of the 2n-lane `v` as an n-lane (`proto`) vector"
     if not (isinstance(proto, F32Vec) and isinstance(v, F32Vec) and v.n == 2 * proto.n): return
-    def codegen(context, builder, sig, args):
-        return builder.shuffle_vector(args[1], ir.Constant(_vty(v.n), ir.Undefined), _ivec(range(start, v.n, 2)))
-    return proto(proto, v), codegen
+    return proto(proto, v), _pick_codegen(proto.n, v.n, start, 2)
 
 @intrinsic
 def veven(typingctx, proto, v):
@@ -437,4 +441,12 @@ def veven(typingctx, proto, v):
 def vodd(typingctx, proto, v):
     "lanes 1, 3, 5, ... of the 2n-lane vector `v`"
     return _half(proto, v, 1)
+
+@intrinsic
+def vpick(typingctx, proto, v, part, start, step):
+    "A `proto`-wide vector whose lane l is lane `part·proto.n + start + step·l` of `v`, 0 where `v` has no such lane (`part`, `start`, `step`: integer literals)"
+    lits = (part, start, step)
+    if not (isinstance(proto, F32Vec) and isinstance(v, F32Vec) and all(isinstance(t, types.IntegerLiteral) for t in lits)): return
+    p, s0, st = (t.literal_value for t in lits)
+    return proto(proto, v, part, start, step), _pick_codegen(proto.n, v.n, p * proto.n + s0, st)
 
