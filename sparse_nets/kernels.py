@@ -6,7 +6,7 @@ Docs: https://sparse-nets.github.io/sparse_nets/kernels.html.md"""
 
 # %% auto #0
 __all__ = ['TILES', 'STREAM_COLS', 'STREAM_OUT', 'STREAM_CHUNK', 'REALIGN_MIN_REUSE', 'LANES_RUN', 'PAR_MIN_MACS', 'PackedSpMM',
-           'pack', 'spmm_run', 'spmm']
+           'pack', 'spmm_run', 'spmm_rows_run', 'spmm']
 
 # %% ../nbs/01_kernels.ipynb #38bf0449
 import re, weakref, numpy as np
@@ -353,11 +353,11 @@ def _realigned(X, nrows, N, ld):
 
 # %% ../nbs/01_kernels.ipynb #1ebb75fa
 @njit(**_jit)
-def _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N):
-    "Work item t: channel chunk t // nt of pixel tile t % nt, run by its MR×NR tile (X's rows `ldx` apart, Y's `N`)"
+def _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N, ys):
+    "Work item t: channel chunk t // nt of pixel tile t % nt, run by its MR×NR tile (X's rows `ldx` apart, Y's `N`; Y starts `ys` floats into the output)"
     c = t // nt; ti = t % nt
     b = its[ti, 0]; p = its[ti, 1]; mr = its[ti, 2]
-    xo = b * cols * ldx + p; yo = b * rows * N + p
+    xo = b * cols * ldx + p; yo = b * rows * N + p - ys
     r0 = bounds[c]; r1 = bounds[c + 1]
     if mr == 1 and nr == 1: _dot_rows(ptr, idx, w, N, X, xo, ldx, Y, yo, r0, r1, lo, hi)
     else:
@@ -373,9 +373,9 @@ def _tiles_run(ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, B, N, lanes, nth)
     bounds = _row_chunks(ptr, _nchunks(nt, nth, rows, len(ptr) - 1, cols, B * N, lanes))
     n = (len(bounds) - 1) * nt
     if nth == 1:
-        for t in range(n): _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N)
+        for t in range(n): _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N, 0)
     else:
-        for t in prange(n): _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N)
+        for t in prange(n): _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N, 0)
 
 @njit(parallel=True, **_jit)
 def _chunks_realigned(ptr, idx, w, nr, rows, cols, lo, hi, X, ld, Y, B, N, lanes, nth):
@@ -385,7 +385,7 @@ def _chunks_realigned(ptr, idx, w, nr, rows, cols, lo, hi, X, ld, Y, B, N, lanes
     bounds = _row_chunks(ptr, nth)
     for c in prange(nth):
         Xp = _realigned(X, B * cols, N, ld)
-        for ti in range(nt): _item(c * nt + ti, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, Xp, ld, Y, N)
+        for ti in range(nt): _item(c * nt + ti, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, Xp, ld, Y, N, 0)
 
 @njit(parallel=True, **_jit)
 def spmm_run(ptr, idx, w, nr, rows, cols, lo, hi, X, Y, B, N, lanes, nth):
@@ -405,6 +405,18 @@ def spmm_run(ptr, idx, w, nr, rows, cols, lo, hi, X, Y, B, N, lanes, nth):
 
 LANES_RUN = 0 if ISA == 'portable' else LANES   # the `lanes` argument `spmm` passes with kernel='auto'
 PAR_MIN_MACS = 250_000   # below this many multiply-adds (stored values x pixels) `spmm` uses one thread (a 960→160 7×7 layer at 90%, 0.75 M, gains 1.8× on 2 threads)
+@njit(parallel=True, **_jit)
+def spmm_rows_run(ptr, idx, w, nr, rows, cols, lo, hi, X, Y, N, lanes, nth, rb0, rb1):
+    "Block rows rb0..rb1 of `spmm_run`'s product (batch 1, vector tiles: `lanes` 8 or 16) into Y holding only those rows: output row r at Y[(r - rb0·nr)·N:]"
+    its = _pixel_tiles(N, 1, _widths(lanes, nr), N)
+    nt = len(its)
+    bounds = np.array([rb0, rb1], np.intp)
+    ys = rb0 * nr * N
+    if nth == 1:
+        for t in range(nt): _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, N, Y, N, ys)
+    else:
+        for t in prange(nt): _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, N, Y, N, ys)
+
 
 # %% ../nbs/01_kernels.ipynb #5a5c8b74
 _PACKS = weakref.WeakKeyDictionary()   # CSR/BlockCSR -> {(act, bias bytes): PackedSpMM}, a few recent entries
