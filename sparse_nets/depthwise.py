@@ -12,7 +12,7 @@ __all__ = ['ROW_VECTORS', 'SMALL_PLANE', 'ROW_SPLIT', 'TINY_PLANE', 'dw3x3_plane
 import numpy as np
 from numba import njit, prange
 from ._simd import (LANES, ISAS, HOST_ISA, isa_env, vzero, vwidth, uget, vload, vload_mask,
-                               vload_range, vstore, vstore_mask, vsplat, vfma, vmul, vadd, vand, vclamp, veven, vodd, vpick)
+                               vload_range, vstore, vstore_mask, vsplat, vfma, vmul, vadd, vand, vclamp, veven, vodd, vpick, vcat)
 from ._checks import check_int
 from .host import check_threads
 from .kernels import _ACTS, _check_act, _check_X, _check_param, _check_out, _run_threaded
@@ -182,13 +182,13 @@ def _plane_s2(z, z2, X, xo, Y, yo, H, W, K, vb, clo, chi, S, NS, oh0, oh1):
         prev = s2
 
 # %% ../nbs/01b_depthwise.ipynb #rowscd01
-ROW_VECTORS = 2   # planes at most this many vectors wide run a row at a time, each row in registers (1 or 2: the kernels' protos are V and 2V lanes wide)
+ROW_VECTORS = 4   # planes at most this many vectors wide run a row at a time, each row in registers (at most 4: rows of V, 2V or 4V lanes)
 
 @njit(**_jit)
-def _row_vectors(W, V):
-    "Vectors per row of a W-wide plane on V lanes when it runs a row at a time (at most `ROW_VECTORS`), else 0"
+def _row_vectors(W, V, stride):
+    "Vectors per row of a W-wide plane on V lanes when it runs a row at a time, else 0: up to `ROW_VECTORS`, but 2 for stride 1 with fewer than 32 registers (V < 16)"
     R = (W + V - 1) // V
-    return R if R <= ROW_VECTORS else 0
+    return R if R <= (ROW_VECTORS if V >= 16 or stride == 2 else 2) else 0
 
 @njit(inline='always', **_jit)
 def _row_in(zr, X, xo, W, H, y):
@@ -202,14 +202,25 @@ def _nbrs(z, r):
     return vpick(z, r, 0, -1, 1), vpick(z, r, 0, 0, 1), vpick(z, r, 0, 1, 1)
 
 @njit(inline='always', **_jit)
-def _nbrs_hi(z, r):
-    "Stride 1, pixels V..2V-1 of a 2V-lane row r: the same triple"
+def _nbrs1(z, r):
+    "Stride 1, pixels V..2V-1 of a row of 2V or more lanes: the same triple (and `_nbrs2`, `_nbrs3` for the next vectors of a 4V-lane row)"
     return vpick(z, r, 1, -1, 1), vpick(z, r, 1, 0, 1), vpick(z, r, 1, 1, 1)
+
+@njit(inline='always', **_jit)
+def _nbrs2(z, r): return vpick(z, r, 2, -1, 1), vpick(z, r, 2, 0, 1), vpick(z, r, 2, 1, 1)
+
+@njit(inline='always', **_jit)
+def _nbrs3(z, r): return vpick(z, r, 3, -1, 1), vpick(z, r, 3, 0, 1), vpick(z, r, 3, 1, 1)
 
 @njit(inline='always', **_jit)
 def _nbrs_s2(z, r):
     "Stride 2: input columns 2l-1, 2l, 2l+1 of row r in lane l (output column l)"
     return vpick(z, r, 0, -1, 2), vpick(z, r, 0, 0, 2), vpick(z, r, 0, 1, 2)
+
+@njit(inline='always', **_jit)
+def _nbrs_s2_1(z, r):
+    "Stride 2, output columns V..2V-1 (a 4V-lane row): input columns 2V+2l-1, 2V+2l, 2V+2l+1"
+    return vpick(z, r, 2, -1, 2), vpick(z, r, 2, 0, 2), vpick(z, r, 2, 1, 2)
 
 @njit(inline='always', **_jit)
 def _window(K, vb, a, b, c):
@@ -228,18 +239,25 @@ def _plane_s1_rows(z, zr, X, xo, Y, yo, H, W, K, vb, clo, chi, r0, r1):
     for y in range(r0, r1):
         c = _row_in(zr, X, xo, W, H, y + 1); tc = _nbrs(z, c)
         vstore_mask(Y, yo + y * W, vclamp(_window(K, vb, ta, tb, tc), clo, chi), min(W, V))
-        if vwidth(zr) > V and W > V:   # the row's second vector (a compile-time False for one-vector rows)
-            vstore_mask(Y, yo + y * W + V, vclamp(_window(K, vb, _nbrs_hi(z, a), _nbrs_hi(z, b), _nbrs_hi(z, c)), clo, chi), W - V)
+        if vwidth(zr) > V and W > V:   # the row's next vectors (compile-time False beyond the row's width)
+            vstore_mask(Y, yo + y * W + V, vclamp(_window(K, vb, _nbrs1(z, a), _nbrs1(z, b), _nbrs1(z, c)), clo, chi), min(W - V, V))
+        if vwidth(zr) > 2 * V and W > 2 * V:
+            vstore_mask(Y, yo + y * W + 2 * V, vclamp(_window(K, vb, _nbrs2(z, a), _nbrs2(z, b), _nbrs2(z, c)), clo, chi), min(W - 2 * V, V))
+        if vwidth(zr) > 3 * V and W > 3 * V:
+            vstore_mask(Y, yo + y * W + 3 * V, vclamp(_window(K, vb, _nbrs3(z, a), _nbrs3(z, b), _nbrs3(z, c)), clo, chi), W - 3 * V)
         a = b; b = c; ta = tb; tb = tc
 
 @njit(inline='always', **_jit)
 def _plane_s2_rows(z, zr, X, xo, Y, yo, H, W, K, vb, clo, chi, r0, r1):
-    "Output rows r0..r1 of a plane at most zr.n (<= 2V) wide, stride 2: output row y from input rows 2y-1 (kept from row y-1), 2y and 2y+1"
-    OW = (W - 1) // 2 + 1
+    "Output rows r0..r1 of a plane at most zr.n (<= 4V) wide, stride 2: output row y from input rows 2y-1 (kept from row y-1), 2y and 2y+1"
+    V = vwidth(z); OW = (W - 1) // 2 + 1
     ta = _nbrs_s2(z, _row_in(zr, X, xo, W, H, 2 * r0 - 1))
     for y in range(r0, r1):
         tc = _nbrs_s2(z, _row_in(zr, X, xo, W, H, 2 * y + 1))
-        vstore_mask(Y, yo + y * OW, vclamp(_window(K, vb, ta, _nbrs_s2(z, _row_in(zr, X, xo, W, H, 2 * y)), tc), clo, chi), OW)
+        vstore_mask(Y, yo + y * OW, vclamp(_window(K, vb, ta, _nbrs_s2(z, _row_in(zr, X, xo, W, H, 2 * y)), tc), clo, chi), min(OW, V))
+        if vwidth(zr) > 2 * V and OW > V:   # a second output vector (rows of more than 2V inputs)
+            vstore_mask(Y, yo + y * OW + V, vclamp(_window(K, vb, _nbrs_s2_1(z, _row_in(zr, X, xo, W, H, 2 * y - 1)), _nbrs_s2_1(z, _row_in(zr, X, xo, W, H, 2 * y)),
+                                                       _nbrs_s2_1(z, _row_in(zr, X, xo, W, H, 2 * y + 1))), clo, chi), OW - V)
         ta = tc
 
 
@@ -270,9 +288,10 @@ def _planes(z, z2, X, w, bias, Y, H, W, stride, clo, chi, M, p0, p1, r0, r1):
     OH = (H - 1) // stride + 1; OW = (W - 1) // stride + 1; no = OH * OW
     pad = W + 1 + V
     NS = H if n <= SMALL_PLANE else 3      # stride 2: slots of split rows
-    R = _row_vectors(W, V)   # narrow planes: a row at a time, in registers
+    R = _row_vectors(W, V, stride)   # narrow planes: a row at a time, in registers
     if R == 1: return _planes_rows(z, z, X, w, bias, Y, H, W, stride, clo, chi, p0, p1, r0, r1)
     if R == 2: return _planes_rows(z, z2, X, w, bias, Y, H, W, stride, clo, chi, p0, p1, r0, r1)
+    if R > 2: return _planes_rows(z, vcat(z2, z2), X, w, bias, Y, H, W, stride, clo, chi, p0, p1, r0, r1)
     big = _big(H, W, V); tiny = V >= 16 and n < TINY_PLANE * V   # AVX-512's masked loads are cheap
     if stride == 1 and (big or tiny): S = np.zeros(1, np.float32)
     elif stride == 2: S = np.zeros((NS + 1) * 2 * (OW + 2 * V) + V, np.float32)
@@ -289,7 +308,7 @@ def _planes(z, z2, X, w, bias, Y, H, W, stride, clo, chi, M, p0, p1, r0, r1):
 @njit(**_jit)
 def _masks(H, W, V, stride):
     "The edge masks for the flat stride-1 kernels: one periodic row for planes read in place, the whole plane's for copied ones (outside the parallel function: numba would turn an allocation there into a parallel loop)"
-    if stride != 1 or _row_vectors(W, V) > 0: return np.zeros(1, np.float32)
+    if stride != 1 or _row_vectors(W, V, stride) > 0: return np.zeros(1, np.float32)
     return _row_masks(W, V) if _big(H, W, V) else _edge_masks(H, W, V)
 
 @njit(parallel=True, **_jit)
