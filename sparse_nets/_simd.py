@@ -8,7 +8,7 @@ Docs: https://sparse-nets.github.io/sparse_nets/simd.html.md"""
 __all__ = ['ISAS', 'ISA_LANES', 'HOST_ISA', 'ISA', 'LANES', 'target_cpu', 'detect_isa', 'cpu_flags', 'isa_env', 'F32Vec', 'vzero',
            'vwidth', 'uget', 'vload', 'vstore', 'vload_mask', 'vload_range', 'vstore_mask', 'vsplat', 'vsplats', 'vrep',
            'vcat', 'vfold', 'vstore_rows', 'vstore_rows_part', 'vfma', 'vadd', 'vmul', 'vmax', 'vmin', 'vclamp',
-           'vhsum', 'vgather', 'vand', 'veven', 'vodd', 'vpick']
+           'vhsum', 'vgather', 'vand', 'veven', 'vodd', 'vpick', 'vnbrs']
 
 # %% ../nbs/01a_simd.ipynb #fbf0e79a
 import os
@@ -449,4 +449,14 @@ def vpick(typingctx, proto, v, part, start, step):
     if not (isinstance(proto, F32Vec) and isinstance(v, F32Vec) and all(isinstance(t, types.IntegerLiteral) for t in lits)): return
     p, s0, st = (t.literal_value for t in lits)
     return proto(proto, v, part, start, step), _pick_codegen(proto.n, v.n, p * proto.n + s0, st)
+
+@intrinsic
+def vnbrs(typingctx, proto, v, part, step):
+    "The three `vpick`s of a 3-tap window as a tuple: lanes `part·proto.n + d + step·l` of `v` for d = -1, 0, 1, zeros where `v` has no such lane (`part`, `step`: integer literals)"
+    if not (isinstance(proto, F32Vec) and isinstance(v, F32Vec) and all(isinstance(t, types.IntegerLiteral) for t in (part, step))): return
+    p, st = part.literal_value, step.literal_value
+    tt = types.UniTuple(proto, 3)
+    cgs = [_pick_codegen(proto.n, v.n, p * proto.n + d, st) for d in (-1, 0, 1)]
+    def codegen(context, builder, sig, args): return context.make_tuple(builder, tt, [cg(context, builder, sig, args) for cg in cgs])
+    return tt(proto, v, part, step), codegen
 

@@ -12,7 +12,7 @@ __all__ = ['ROW_VECTORS', 'SMALL_PLANE', 'ROW_SPLIT', 'TINY_PLANE', 'dw3x3_plane
 import numpy as np
 from numba import njit, prange
 from ._simd import (LANES, ISAS, HOST_ISA, isa_env, vzero, vwidth, uget, vload, vload_mask,
-                               vload_range, vstore, vstore_mask, vsplat, vfma, vmul, vadd, vand, vclamp, veven, vodd, vpick, vcat)
+                               vload_range, vstore, vstore_mask, vsplat, vfma, vmul, vadd, vand, vclamp, veven, vodd, vpick, vnbrs, vcat)
 from ._checks import check_int
 from .host import check_threads
 from .kernels import _ACTS, _check_act, _check_X, _check_param, _check_out, _run_threaded
@@ -197,32 +197,6 @@ def _row_in(zr, X, xo, W, H, y):
     return vload_mask(zr, X, xo + y * W, W)
 
 @njit(inline='always', **_jit)
-def _nbrs(z, r):
-    "Stride 1, pixels 0..V-1 of row r: (left neighbour, pixel, right neighbour) in lane l, zeros past the row's ends"
-    return vpick(z, r, 0, -1, 1), vpick(z, r, 0, 0, 1), vpick(z, r, 0, 1, 1)
-
-@njit(inline='always', **_jit)
-def _nbrs1(z, r):
-    "Stride 1, pixels V..2V-1 of a row of 2V or more lanes: the same triple (and `_nbrs2`, `_nbrs3` for the next vectors of a 4V-lane row)"
-    return vpick(z, r, 1, -1, 1), vpick(z, r, 1, 0, 1), vpick(z, r, 1, 1, 1)
-
-@njit(inline='always', **_jit)
-def _nbrs2(z, r): return vpick(z, r, 2, -1, 1), vpick(z, r, 2, 0, 1), vpick(z, r, 2, 1, 1)
-
-@njit(inline='always', **_jit)
-def _nbrs3(z, r): return vpick(z, r, 3, -1, 1), vpick(z, r, 3, 0, 1), vpick(z, r, 3, 1, 1)
-
-@njit(inline='always', **_jit)
-def _nbrs_s2(z, r):
-    "Stride 2: input columns 2l-1, 2l, 2l+1 of row r in lane l (output column l)"
-    return vpick(z, r, 0, -1, 2), vpick(z, r, 0, 0, 2), vpick(z, r, 0, 1, 2)
-
-@njit(inline='always', **_jit)
-def _nbrs_s2_1(z, r):
-    "Stride 2, output columns V..2V-1 (a 4V-lane row): input columns 2V+2l-1, 2V+2l, 2V+2l+1"
-    return vpick(z, r, 2, -1, 2), vpick(z, r, 2, 0, 2), vpick(z, r, 2, 1, 2)
-
-@njit(inline='always', **_jit)
 def _window(K, vb, a, b, c):
     "bias + the 3×3 taps K over the (left, centre, right) triples of three rows a, b, c: two FMA chains"
     s = vfma(a[0], K[0], vb); t = vmul(a[1], K[1]); s = vfma(a[2], K[2], s)
@@ -235,29 +209,29 @@ def _plane_s1_rows(z, zr, X, xo, Y, yo, H, W, K, vb, clo, chi, r0, r1):
     "Output rows r0..r1 of a plane at most zr.n wide, stride 1: each input row one masked load, kept for the three output rows that read it"
     V = vwidth(z)
     a = _row_in(zr, X, xo, W, H, r0 - 1); b = _row_in(zr, X, xo, W, H, r0)
-    ta = _nbrs(z, a); tb = _nbrs(z, b)   # the first vector's triples are kept too: two lane moves per row, not six
+    ta = vnbrs(z, a, 0, 1); tb = vnbrs(z, b, 0, 1)   # the first vector's triples are kept too: two lane moves per row, not six
     for y in range(r0, r1):
-        c = _row_in(zr, X, xo, W, H, y + 1); tc = _nbrs(z, c)
+        c = _row_in(zr, X, xo, W, H, y + 1); tc = vnbrs(z, c, 0, 1)
         vstore_mask(Y, yo + y * W, vclamp(_window(K, vb, ta, tb, tc), clo, chi), min(W, V))
         if vwidth(zr) > V and W > V:   # the row's next vectors (compile-time False beyond the row's width)
-            vstore_mask(Y, yo + y * W + V, vclamp(_window(K, vb, _nbrs1(z, a), _nbrs1(z, b), _nbrs1(z, c)), clo, chi), min(W - V, V))
+            vstore_mask(Y, yo + y * W + V, vclamp(_window(K, vb, vnbrs(z, a, 1, 1), vnbrs(z, b, 1, 1), vnbrs(z, c, 1, 1)), clo, chi), min(W - V, V))
         if vwidth(zr) > 2 * V and W > 2 * V:
-            vstore_mask(Y, yo + y * W + 2 * V, vclamp(_window(K, vb, _nbrs2(z, a), _nbrs2(z, b), _nbrs2(z, c)), clo, chi), min(W - 2 * V, V))
+            vstore_mask(Y, yo + y * W + 2 * V, vclamp(_window(K, vb, vnbrs(z, a, 2, 1), vnbrs(z, b, 2, 1), vnbrs(z, c, 2, 1)), clo, chi), min(W - 2 * V, V))
         if vwidth(zr) > 3 * V and W > 3 * V:
-            vstore_mask(Y, yo + y * W + 3 * V, vclamp(_window(K, vb, _nbrs3(z, a), _nbrs3(z, b), _nbrs3(z, c)), clo, chi), W - 3 * V)
+            vstore_mask(Y, yo + y * W + 3 * V, vclamp(_window(K, vb, vnbrs(z, a, 3, 1), vnbrs(z, b, 3, 1), vnbrs(z, c, 3, 1)), clo, chi), W - 3 * V)
         a = b; b = c; ta = tb; tb = tc
 
 @njit(inline='always', **_jit)
 def _plane_s2_rows(z, zr, X, xo, Y, yo, H, W, K, vb, clo, chi, r0, r1):
     "Output rows r0..r1 of a plane at most zr.n (<= 4V) wide, stride 2: output row y from input rows 2y-1 (kept from row y-1), 2y and 2y+1"
     V = vwidth(z); OW = (W - 1) // 2 + 1
-    ta = _nbrs_s2(z, _row_in(zr, X, xo, W, H, 2 * r0 - 1))
+    ta = vnbrs(z, _row_in(zr, X, xo, W, H, 2 * r0 - 1), 0, 2)
     for y in range(r0, r1):
-        tc = _nbrs_s2(z, _row_in(zr, X, xo, W, H, 2 * y + 1))
-        vstore_mask(Y, yo + y * OW, vclamp(_window(K, vb, ta, _nbrs_s2(z, _row_in(zr, X, xo, W, H, 2 * y)), tc), clo, chi), min(OW, V))
+        tc = vnbrs(z, _row_in(zr, X, xo, W, H, 2 * y + 1), 0, 2)
+        vstore_mask(Y, yo + y * OW, vclamp(_window(K, vb, ta, vnbrs(z, _row_in(zr, X, xo, W, H, 2 * y), 0, 2), tc), clo, chi), min(OW, V))
         if vwidth(zr) > 2 * V and OW > V:   # a second output vector (rows of more than 2V inputs)
-            vstore_mask(Y, yo + y * OW + V, vclamp(_window(K, vb, _nbrs_s2_1(z, _row_in(zr, X, xo, W, H, 2 * y - 1)), _nbrs_s2_1(z, _row_in(zr, X, xo, W, H, 2 * y)),
-                                                       _nbrs_s2_1(z, _row_in(zr, X, xo, W, H, 2 * y + 1))), clo, chi), OW - V)
+            vstore_mask(Y, yo + y * OW + V, vclamp(_window(K, vb, vnbrs(z, _row_in(zr, X, xo, W, H, 2 * y - 1), 2, 2), vnbrs(z, _row_in(zr, X, xo, W, H, 2 * y), 2, 2),
+                                                       vnbrs(z, _row_in(zr, X, xo, W, H, 2 * y + 1), 2, 2)), clo, chi), OW - V)
         ta = tc
 
 
