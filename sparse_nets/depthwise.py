@@ -12,7 +12,7 @@ __all__ = ['ROW_VECTORS', 'SMALL_PLANE', 'ROW_SPLIT', 'TINY_PLANE', 'dw3x3_plane
 import numpy as np
 from numba import njit, prange
 from ._simd import (LANES, ISAS, HOST_ISA, isa_env, vzero, vwidth, uget, vload, vload_mask,
-                               vload_range, vstore, vstore_mask, vsplat, vfma, vmul, vadd, vand, vclamp, veven, vodd, vpick, vnbrs, vcat)
+                               vload_range, vstore, vstore_mask, vsplat, vfma, vmul, vadd, vand, vclamp, veven, vodd, vnbrs, vcat)
 from ._checks import check_int
 from .host import check_threads
 from .kernels import _ACTS, _check_act, _check_X, _check_param, _check_out, _run_threaded
