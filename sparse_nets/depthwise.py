@@ -225,14 +225,13 @@ def _plane_s1_rows(z, zr, X, xo, Y, yo, H, W, K, vb, clo, chi, r0, r1):
 def _plane_s2_rows(z, zr, X, xo, Y, yo, H, W, K, vb, clo, chi, r0, r1):
     "Output rows r0..r1 of a plane at most zr.n (<= 4V) wide, stride 2: output row y from input rows 2y-1 (kept from row y-1), 2y and 2y+1"
     V = vwidth(z); OW = (W - 1) // 2 + 1
-    ta = vnbrs(z, _row_in(zr, X, xo, W, H, 2 * r0 - 1), 0, 2)
+    a = _row_in(zr, X, xo, W, H, 2 * r0 - 1); ta = vnbrs(z, a, 0, 2)
     for y in range(r0, r1):
-        tc = vnbrs(z, _row_in(zr, X, xo, W, H, 2 * y + 1), 0, 2)
-        vstore_mask(Y, yo + y * OW, vclamp(_window(K, vb, ta, vnbrs(z, _row_in(zr, X, xo, W, H, 2 * y), 0, 2), tc), clo, chi), min(OW, V))
+        b = _row_in(zr, X, xo, W, H, 2 * y); c = _row_in(zr, X, xo, W, H, 2 * y + 1); tc = vnbrs(z, c, 0, 2)
+        vstore_mask(Y, yo + y * OW, vclamp(_window(K, vb, ta, vnbrs(z, b, 0, 2), tc), clo, chi), min(OW, V))
         if vwidth(zr) > 2 * V and OW > V:   # a second output vector (rows of more than 2V inputs)
-            vstore_mask(Y, yo + y * OW + V, vclamp(_window(K, vb, vnbrs(z, _row_in(zr, X, xo, W, H, 2 * y - 1), 2, 2), vnbrs(z, _row_in(zr, X, xo, W, H, 2 * y), 2, 2),
-                                                       vnbrs(z, _row_in(zr, X, xo, W, H, 2 * y + 1), 2, 2)), clo, chi), OW - V)
-        ta = tc
+            vstore_mask(Y, yo + y * OW + V, vclamp(_window(K, vb, vnbrs(z, a, 2, 2), vnbrs(z, b, 2, 2), vnbrs(z, c, 2, 2)), clo, chi), OW - V)
+        a = c; ta = tc
 
 
 # %% ../nbs/01b_depthwise.ipynb #2afb0177
@@ -258,17 +257,18 @@ def _planes_rows(z, zr, X, w, bias, Y, H, W, stride, clo, chi, p0, p1, r0, r1):
 @njit(**_jit)
 def _planes(z, z2, X, w, bias, Y, H, W, stride, clo, chi, M, p0, p1, r0, r1):
     "Output rows r0..r1 of planes p0..p1 (plane p = channel p % C of batch item p // C): the work of one thread, with its own scratch"
-    V = vwidth(z); C = len(bias); n = H * W
-    OH = (H - 1) // stride + 1; OW = (W - 1) // stride + 1; no = OH * OW
-    pad = W + 1 + V
-    NS = H if n <= SMALL_PLANE else 3      # stride 2: slots of split rows
+    V = vwidth(z)
     R = _row_vectors(W, V, stride)   # narrow planes: a row at a time, in registers
     if R == 1: return _planes_rows(z, z, X, w, bias, Y, H, W, stride, clo, chi, p0, p1, r0, r1)
     if R == 2: return _planes_rows(z, z2, X, w, bias, Y, H, W, stride, clo, chi, p0, p1, r0, r1)
     if R > 2: return _planes_rows(z, vcat(z2, z2), X, w, bias, Y, H, W, stride, clo, chi, p0, p1, r0, r1)
+    C = len(bias); n = H * W
+    OH = (H - 1) // stride + 1; OW = (W - 1) // stride + 1; no = OH * OW
+    pad = W + 1 + V
+    NS = H if n <= SMALL_PLANE else 3      # stride 2: slots of split rows
     big = _big(H, W, V); tiny = V >= 16 and n < TINY_PLANE * V   # AVX-512's masked loads are cheap
-    if stride == 1 and (big or tiny): S = np.zeros(1, np.float32)
-    elif stride == 2: S = np.zeros((NS + 1) * 2 * (OW + 2 * V) + V, np.float32)
+    if stride == 2: S = np.zeros((NS + 1) * 2 * (OW + 2 * V) + V, np.float32)
+    elif big or tiny: S = np.zeros(1, np.float32)
     else: S = np.zeros(n + 2 * pad + V, np.float32)
     for p in range(p0, p1):
         c = p % C

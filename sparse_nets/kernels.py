@@ -366,16 +366,20 @@ def _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N,
                 _tile(pr[0], pr[1], ptr, idx, w, N, X, xo, ldx, Y, yo, min(mr, N - p), r0, r1, rows, lo, hi)
 
 @njit(parallel=True, **_jit)
+def _items(its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N, ys, nth):
+    "Every work item (channel chunk of `bounds` × pixel tile of `its`): the serial loop on one thread, a `prange` on more"
+    nt = len(its); n = (len(bounds) - 1) * nt
+    if nth == 1:
+        for t in range(n): _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N, ys)
+    else:
+        for t in prange(n): _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N, ys)
+
+@njit(**_jit)
 def _tiles_run(ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, B, N, lanes, nth):
     "The vector kernels of `spmm_run` on X with rows `ldx` apart (N: as given; more: realigned)"
     its = _pixel_tiles(N, B, _widths(lanes, nr), ldx)
-    nt = len(its)
-    bounds = _row_chunks(ptr, _nchunks(nt, nth, rows, len(ptr) - 1, cols, B * N, lanes))
-    n = (len(bounds) - 1) * nt
-    if nth == 1:
-        for t in range(n): _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N, 0)
-    else:
-        for t in prange(n): _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N, 0)
+    bounds = _row_chunks(ptr, _nchunks(len(its), nth, rows, len(ptr) - 1, cols, B * N, lanes))
+    _items(its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N, 0, nth)
 
 @njit(parallel=True, **_jit)
 def _chunks_realigned(ptr, idx, w, nr, rows, cols, lo, hi, X, ld, Y, B, N, lanes, nth):
@@ -405,17 +409,11 @@ def spmm_run(ptr, idx, w, nr, rows, cols, lo, hi, X, Y, B, N, lanes, nth):
 
 LANES_RUN = 0 if ISA == 'portable' else LANES   # the `lanes` argument `spmm` passes with kernel='auto'
 PAR_MIN_MACS = 250_000   # below this many multiply-adds (stored values x pixels) `spmm` uses one thread (a 960→160 7×7 layer at 90%, 0.75 M, gains 1.8× on 2 threads)
-@njit(parallel=True, **_jit)
+
+@njit(**_jit)
 def spmm_rows_run(ptr, idx, w, nr, rows, cols, lo, hi, X, Y, N, lanes, nth, rb0, rb1):
     "Block rows rb0..rb1 of `spmm_run`'s product (batch 1, vector tiles: `lanes` 8 or 16) into Y holding only those rows: output row r at Y[(r - rb0·nr)·N:]"
-    its = _pixel_tiles(N, 1, _widths(lanes, nr), N)
-    nt = len(its)
-    bounds = np.array([rb0, rb1], np.intp)
-    ys = rb0 * nr * N
-    if nth == 1:
-        for t in range(nt): _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, N, Y, N, ys)
-    else:
-        for t in prange(nt): _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, N, Y, N, ys)
+    _items(_pixel_tiles(N, 1, _widths(lanes, nr), N), np.array([rb0, rb1], np.intp), ptr, idx, w, nr, rows, cols, lo, hi, X, N, Y, N, rb0 * nr * N, nth)
 
 
 # %% ../nbs/01_kernels.ipynb #5a5c8b74
