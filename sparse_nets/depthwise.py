@@ -401,8 +401,32 @@ def _slot(W, V, stride):
 
 # %% ../nbs/01b_depthwise.ipynb #conv3cd2
 @njit(**_jit)
-def _conv_row(z, z2, X, w, bias, Y, b, oh, C, H, W, OC, stride, clo, chi, S, so, A):
-    "Output row `oh` of image `b`, every output channel: prepare the 3·C input rows, then accumulate C passes of `_acc9` per channel"
+def _conv_tile(zp, S, so, w, bias, Y, yo, OH, OW, C, OC, o0, x, dl, dr, clo, chi):
+    "Output channels o0..o0+3 (past OC: the last one again) × the `zp`-wide pixel tile at x of one output row (Y from `yo`): 4 accumulators, 12 multiply-adds per input channel and tap row"
+    o1 = min(o0 + 1, OC - 1); o2 = min(o0 + 2, OC - 1); o3 = min(o0 + 3, OC - 1)
+    w0 = 9 * C * o0; w1 = 9 * C * o1; w2 = 9 * C * o2; w3 = 9 * C * o3
+    a0 = vsplat(zp, uget(bias, o0)); a1 = vsplat(zp, uget(bias, o1)); a2 = vsplat(zp, uget(bias, o2)); a3 = vsplat(zp, uget(bias, o3))
+    for c in range(C):
+        for ky in range(3):
+            e = so[3 * c + ky] + x; t = 9 * c + 3 * ky
+            xl = vload(zp, S, e + dl); xc = vload(zp, S, e); xr = vload(zp, S, e + dr)
+            a0 = vfma(xl, vsplat(zp, uget(w, w0 + t)), a0); a1 = vfma(xl, vsplat(zp, uget(w, w1 + t)), a1)
+            a2 = vfma(xl, vsplat(zp, uget(w, w2 + t)), a2); a3 = vfma(xl, vsplat(zp, uget(w, w3 + t)), a3)
+            a0 = vfma(xc, vsplat(zp, uget(w, w0 + t + 1)), a0); a1 = vfma(xc, vsplat(zp, uget(w, w1 + t + 1)), a1)
+            a2 = vfma(xc, vsplat(zp, uget(w, w2 + t + 1)), a2); a3 = vfma(xc, vsplat(zp, uget(w, w3 + t + 1)), a3)
+            a0 = vfma(xr, vsplat(zp, uget(w, w0 + t + 2)), a0); a1 = vfma(xr, vsplat(zp, uget(w, w1 + t + 2)), a1)
+            a2 = vfma(xr, vsplat(zp, uget(w, w2 + t + 2)), a2); a3 = vfma(xr, vsplat(zp, uget(w, w3 + t + 2)), a3)
+    P = OH * OW; n = OW - x   # the channel stride in Y; pixels of the row left from x
+    if n >= vwidth(zp):
+        vstore(Y, yo + o3 * P + x, vclamp(a3, clo, chi)); vstore(Y, yo + o2 * P + x, vclamp(a2, clo, chi))
+        vstore(Y, yo + o1 * P + x, vclamp(a1, clo, chi)); vstore(Y, yo + o0 * P + x, vclamp(a0, clo, chi))
+    else:   # the row's last tile: lanes past the row stay unwritten
+        vstore_mask(Y, yo + o3 * P + x, vclamp(a3, clo, chi), n); vstore_mask(Y, yo + o2 * P + x, vclamp(a2, clo, chi), n)
+        vstore_mask(Y, yo + o1 * P + x, vclamp(a1, clo, chi), n); vstore_mask(Y, yo + o0 * P + x, vclamp(a0, clo, chi), n)
+
+@njit(**_jit)
+def _conv_row(z, z2, zp, X, w, bias, Y, b, oh, C, H, W, OC, stride, clo, chi, S, so):
+    "Output row `oh` of image `b`, every output channel: prepare the 3·C input rows, then `_conv_tile` per pixel tile (`zp` wide, then 2V and V for the rest) and block of four channels"
     V = vwidth(z); SL = _slot(W, V, stride)
     OH = (H - 1) // stride + 1; OW = (W - 1) // stride + 1
     for c in range(C):
@@ -413,48 +437,48 @@ def _conv_row(z, z2, X, w, bias, Y, b, oh, C, H, W, OC, stride, clo, chi, S, so,
                 s = (3 * c + k) * SL
                 _prep_row(z, z2, X, ((b * C + c) * H + y) * W, W, S, s, stride); so[3 * c + k] = s + V
     dl, dr = (-1, 1) if stride == 1 else ((W + 1) // 2 + 2 * V - 1, (W + 1) // 2 + 2 * V)
-    for o in range(OC):
-        vb = vsplat(z, uget(bias, o))
-        yo = ((b * OC + o) * OH + oh) * OW
-        for c in range(C):
-            K = _taps(z, w, 9 * (o * C + c))
-            e0 = so[3 * c]; e1 = so[3 * c + 1]; e2 = so[3 * c + 2]
-            x = 0
-            while x < OW:
-                a = _acc9(z, K, vb if c == 0 else vload(z, A, x), S, e0 + x, e1 + x, e2 + x, dl, dr)
-                if c < C - 1: vstore(A, x, a)
-                elif x + V <= OW: vstore(Y, yo + x, vclamp(a, clo, chi))
-                else: vstore_mask(Y, yo + x, vclamp(a, clo, chi), OW - x)
-                x += V
+    yo = b * OC * OH * OW + oh * OW
+    x = 0
+    while x < OW:
+        nv = (OW - x + V - 1) // V   # vectors left in the row (the last one may be partial)
+        if nv * V >= vwidth(zp):
+            for o in range(0, OC, 4): _conv_tile(zp, S, so, w, bias, Y, yo, OH, OW, C, OC, o, x, dl, dr, clo, chi)
+            x += vwidth(zp)
+        elif nv >= 2:
+            for o in range(0, OC, 4): _conv_tile(z2, S, so, w, bias, Y, yo, OH, OW, C, OC, o, x, dl, dr, clo, chi)
+            x += 2 * V
+        else:
+            for o in range(0, OC, 4): _conv_tile(z, S, so, w, bias, Y, yo, OH, OW, C, OC, o, x, dl, dr, clo, chi)
+            x += V
 
 
 # %% ../nbs/01b_depthwise.ipynb #conv3cd3
 @njit(**_jit)
-def _conv_rows(z, z2, X, w, bias, Y, C, H, W, OC, stride, clo, chi, g0, g1):
+def _conv_rows(z, z2, zp, X, w, bias, Y, C, H, W, OC, stride, clo, chi, g0, g1):
     "Output rows g0..g1 (row g: row g % OH of image g // OH), every output channel: one thread's work, its own scratch"
-    V = vwidth(z); OH = (H - 1) // stride + 1; OW = (W - 1) // stride + 1
-    S = np.zeros((3 * C + 1) * _slot(W, V, stride) + 2 * V, np.float32)
-    so = np.empty(3 * C, np.intp); A = np.empty(OW + V, np.float32)
-    for g in range(g0, g1): _conv_row(z, z2, X, w, bias, Y, g // OH, g % OH, C, H, W, OC, stride, clo, chi, S, so, A)
+    V = vwidth(z); OH = (H - 1) // stride + 1
+    S = np.zeros((3 * C + 1) * _slot(W, V, stride) + 2 * V, np.float32)   # a tile reads whole vectors, at most V - 1 lanes past a row: inside its slot
+    so = np.empty(3 * C, np.intp)
+    for g in range(g0, g1): _conv_row(z, z2, zp, X, w, bias, Y, g // OH, g % OH, C, H, W, OC, stride, clo, chi, S, so)
 
 @njit(parallel=True, **_jit)
-def _conv_run(z, z2, X, w, bias, Y, B, C, H, W, stride, lo, hi, nth):
+def _conv_run(z, z2, zp, X, w, bias, Y, B, C, H, W, stride, lo, hi, nth):
     "All B·OH output rows: on the calling thread when nth == 1, else in nth contiguous chunks of rows"
     clo = np.float32(lo); chi = np.float32(hi)
     OC = len(bias); G = B * ((H - 1) // stride + 1)
     nch = max(1, min(nth, G))
-    if nch == 1: _conv_rows(z, z2, X, w, bias, Y, C, H, W, OC, stride, clo, chi, 0, G)
+    if nch == 1: _conv_rows(z, z2, zp, X, w, bias, Y, C, H, W, OC, stride, clo, chi, 0, G)
     else:
-        for t in prange(nch): _conv_rows(z, z2, X, w, bias, Y, C, H, W, OC, stride, clo, chi, t * G // nch, (t + 1) * G // nch)
+        for t in prange(nch): _conv_rows(z, z2, zp, X, w, bias, Y, C, H, W, OC, stride, clo, chi, t * G // nch, (t + 1) * G // nch)
 
 def _conv_entry(V:int, # vector width (a closure constant, as for `dw3x3_planes`)
                ):
-    "The bare dense 3×3 entry point built for V-lane vectors"
-    V2 = 2 * V
+    "The bare dense 3×3 entry point built for V-lane vectors: pixel tiles of 4 vectors with 16 lanes (32 registers), of 2 with fewer"
+    V2 = 2 * V; VP = (4 if V >= 16 else 2) * V
     @njit(**_jit)
     def conv3x3_planes(X, w, bias, Y, B, C, H, W, stride, lo, hi, nth):
         "Bare dense 3×3 conv (padding 1, groups 1) of B images of C planes H×W into len(bias) channels; no checks (see the contract above)"
-        _conv_run(vzero(V), vzero(V2), X.reshape(X.size), w.reshape(w.size), bias, Y.reshape(Y.size), B, C, H, W, stride, lo, hi, nth)
+        _conv_run(vzero(V), vzero(V2), vzero(VP), X.reshape(X.size), w.reshape(w.size), bias, Y.reshape(Y.size), B, C, H, W, stride, lo, hi, nth)
     return conv3x3_planes
 
 conv3x3_planes = _conv_entry(LANES)
