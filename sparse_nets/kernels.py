@@ -67,9 +67,20 @@ def _check_X(X, ndim, copy:bool):
     if copy: return np.array(X, order='C')
     raise ValueError("`X` must be C-contiguous (np.ascontiguousarray(X))")
 
+@njit(cache=True)
+def _aligned_empty(n, like):
+    "`n` new float32 starting on a 64-byte boundary (`like` None), or as many bytes past one as the array `like` starts"
+    off = 0
+    if like is not None:
+        off = like.ctypes.data % 64
+        if off % 4 != 0: off = 0
+    buf = np.empty(n + 16, np.float32)
+    o = ((off - buf.ctypes.data % 64) % 64) // 4
+    return buf[o:o + n]
+
 def _check_out(out, shape, X, others):
-    "`out`, a float32 C-contiguous writeable array of `shape` sharing no memory with `X` or the `(name, array)`s of `others`; a new one if None"
-    if out is None: return np.empty(shape, np.float32)
+    "`out`, a float32 C-contiguous writeable array of `shape` sharing no memory with `X` or the `(name, array)`s of `others`; if None a new one, as far past a 64-byte boundary as `X` (see *Aligned activations*)"
+    if out is None: return _aligned_empty(int(np.prod(shape)), X).reshape(shape)
     _check_f32(out, 'out', len(shape))
     if out.shape != shape: raise ValueError(f"`out` must have shape {shape}, got {out.shape}")
     if not out.flags.c_contiguous: raise ValueError("`out` must be C-contiguous")
@@ -275,19 +286,24 @@ def _widths(lanes, nr):
     return _WTAB[0, 2:3] * 0 + 1
 
 @njit(**_jit)
-def _pixel_tiles(N, nb, ws, ld):
-    "Pixel tiles (batch item, start, width) covering 0..N of nb batch items with widths `ws` (widest first, last 1), inside rows of `ld` ≥ N floats (ld > N: X realigned, the tiles may run into its padding, their stores cut at N)"
+def _pixel_tiles(N, nb, ws, ld, a0=0):
+    "Pixel tiles (batch item, start, width) covering 0..N of nb batch items with widths `ws` (widest first, last 1), inside rows of `ld` ≥ N floats (ld > N: X realigned, the tiles may run into its padding, their stores cut at N); the main tiles start at pixel `a0` (X's first vector boundary), a head tile covering 0..a0"
     main = ws[0]
-    its = np.empty((nb * (ld // main + 2 * len(ws) + 1), 3), np.intp)
+    its = np.empty((nb * (ld // main + 2 * len(ws) + 2), 3), np.intp)
     n = 0
     for b in range(nb):
         p = 0
+        if a0 > 0 and N >= a0 + main:   # the narrowest tile of 8 or more covering 0..a0: it overlaps the first main tile
+            hw = main
+            for w in ws:
+                if w >= a0 and w >= 8: hw = w
+            its[n, 0] = b; its[n, 1] = 0; its[n, 2] = hw; n += 1; p = a0
         while ld - p >= main and p < N:
             its[n, 0] = b; its[n, 1] = p; its[n, 2] = main; n += 1; p += main
         while p < N:
             rem = ld - p; best = 0
-            for w in ws:   # the narrowest tile that covers the rest and fits in the row
-                if w >= rem and w <= ld: best = w
+            for w in ws:   # the narrowest tile that covers the rest and fits in the row (8 wide or more if the row has 8)
+                if w >= rem and w <= ld and (w >= 8 or ld < 8): best = w
             if best > 0 and (best <= 2 * rem or rem < 8):   # if it wastes at most half, or the rest would be 1-wide tiles
                 its[n, 0] = b; its[n, 1] = ld - best; its[n, 2] = best; n += 1; p = ld
             else:          # else the widest that fits
@@ -337,6 +353,13 @@ def _realign_ld(N, lanes, nr, nw, cols):
     return (N + lanes - 1) // lanes * lanes
 
 @njit(**_jit)
+def _first_aligned(X, ldx, lanes):
+    "The first pixel of X's rows (`ldx` floats apart) on a vector boundary of `lanes` floats, when every row starts equally misaligned (ldx a multiple of the lanes); else 0"
+    a = X.ctypes.data
+    if lanes == 0 or ldx % lanes != 0 or a % 4 != 0: return 0
+    return (lanes - (a // 4) % lanes) % lanes
+
+@njit(**_jit)
 def _realigned(X, nrows, N, ld):
     "A 64-byte aligned copy of the `nrows` rows of X (N floats each) at row stride `ld` (a multiple of 8), the padding zeroed"
     buf = np.empty(nrows * ld + 16, np.float32)
@@ -377,7 +400,7 @@ def _items(its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N, ys, n
 @njit(**_jit)
 def _tiles_run(ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, B, N, lanes, nth):
     "The vector kernels of `spmm_run` on X with rows `ldx` apart (N: as given; more: realigned)"
-    its = _pixel_tiles(N, B, _widths(lanes, nr), ldx)
+    its = _pixel_tiles(N, B, _widths(lanes, nr), ldx, _first_aligned(X, ldx, lanes))
     bounds = _row_chunks(ptr, _nchunks(len(its), nth, rows, len(ptr) - 1, cols, B * N, lanes))
     _items(its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N, 0, nth)
 
@@ -413,7 +436,7 @@ PAR_MIN_MACS = 250_000   # below this many multiply-adds (stored values x pixels
 @njit(**_jit)
 def spmm_rows_run(ptr, idx, w, nr, rows, cols, lo, hi, X, Y, N, lanes, nth, rb0, rb1):
     "Block rows rb0..rb1 of `spmm_run`'s product (batch 1, vector tiles: `lanes` 8 or 16) into Y holding only those rows: output row r at Y[(r - rb0·nr)·N:]"
-    _items(_pixel_tiles(N, 1, _widths(lanes, nr), N), np.array([rb0, rb1], np.intp), ptr, idx, w, nr, rows, cols, lo, hi, X, N, Y, N, rb0 * nr * N, nth)
+    _items(_pixel_tiles(N, 1, _widths(lanes, nr), N, _first_aligned(X, N, lanes)), np.array([rb0, rb1], np.intp), ptr, idx, w, nr, rows, cols, lo, hi, X, N, Y, N, rb0 * nr * N, nth)
 
 
 # %% ../nbs/01_kernels.ipynb #5a5c8b74

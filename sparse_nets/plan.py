@@ -848,8 +848,7 @@ def _allocate(self:SparsePlan, shapes):
 
 def _arena(n:int)->np.ndarray:
     "`n` float32 starting on a 64-byte boundary (a cache line; an AVX-512 vector)"
-    raw = np.empty(n + 16, np.float32); o = (-raw.ctypes.data % 64) // 4
-    return raw[o:o + n]
+    return K._aligned_empty(n, None)
 
 # %% ../nbs/02a_plan.ipynb #f1005c68
 @patch
