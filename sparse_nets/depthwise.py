@@ -234,6 +234,50 @@ def _plane_s2_rows(z, zr, X, xo, Y, yo, H, W, K, vb, clo, chi, r0, r1):
         a = c; ta = tc
 
 
+# %% ../nbs/01b_depthwise.ipynb #widecd01
+@njit(**_jit)
+def _wide_vec(z, X, o, j, W, has):
+    "Vector j of the input row at X[o:o+W] (masked past the row; zeros for a row outside the plane)"
+    if not has or j >= W: return z
+    if j + vwidth(z) <= W: return vload(z, X, o + j)
+    return vload_mask(z, X, o + j, W - j)
+
+@njit(inline='always', **_jit)
+def _wide_step(z, K, vb, clo, chi, p0, c0, n0, p1, c1, n1, p2, c2, n2):
+    "One output vector from the three rows' (previous, current, next) windows: 9 multiply-adds in three chains, the clamp"
+    l0, m0, r0 = vnbrs(z, vcat(vcat(p0, c0), vcat(n0, z)), 1, 1)
+    l1, m1, r1 = vnbrs(z, vcat(vcat(p1, c1), vcat(n1, z)), 1, 1)
+    l2, m2, r2 = vnbrs(z, vcat(vcat(p2, c2), vcat(n2, z)), 1, 1)
+    a = vfma(m0, K[1], vb); a = vfma(m1, K[4], a); a = vfma(m2, K[7], a)
+    l = vmul(l0, K[0]); l = vfma(l1, K[3], l); l = vfma(l2, K[6], l)
+    r = vmul(r0, K[2]); r = vfma(r1, K[5], r); r = vfma(r2, K[8], r)
+    return vclamp(vadd(a, vadd(l, r)), clo, chi)
+
+@njit(**_jit)
+def _plane_s1_wide(z, X, xo, Y, yo, H, W, K, vb, clo, chi, r0, r1):
+    "Output rows r0..r1 of one stride-1 plane wider than `ROW_VECTORS` vectors: a row a vector at a time, the neighbours moved in from the adjacent vectors"
+    V = vwidth(z)
+    for y in range(r0, r1):
+        h0 = y > 0; h2 = y < H - 1
+        o0 = xo + (y - 1) * W; o1 = xo + y * W; o2 = xo + (y + 1) * W; oy = yo + y * W
+        p0 = z; p1 = z; p2 = z
+        c0 = _wide_vec(z, X, o0, 0, W, h0); c1 = _wide_vec(z, X, o1, 0, W, True); c2 = _wide_vec(z, X, o2, 0, W, h2)
+        j = 0
+        if h0 and h2:
+            while j + 2 * V <= W:   # the next vectors of all three rows are whole: plain loads
+                n0 = vload(z, X, o0 + j + V); n1 = vload(z, X, o1 + j + V); n2 = vload(z, X, o2 + j + V)
+                vstore(Y, oy + j, _wide_step(z, K, vb, clo, chi, p0, c0, n0, p1, c1, n1, p2, c2, n2))
+                p0 = c0; p1 = c1; p2 = c2; c0 = n0; c1 = n1; c2 = n2
+                j += V
+        while j < W:
+            n0 = _wide_vec(z, X, o0, j + V, W, h0); n1 = _wide_vec(z, X, o1, j + V, W, True); n2 = _wide_vec(z, X, o2, j + V, W, h2)
+            out = _wide_step(z, K, vb, clo, chi, p0, c0, n0, p1, c1, n1, p2, c2, n2)
+            if j + V <= W: vstore(Y, oy + j, out)
+            else: vstore_mask(Y, oy + j, out, W - j)
+            p0 = c0; p1 = c1; p2 = c2; c0 = n0; c1 = n1; c2 = n2
+            j += V
+
+
 # %% ../nbs/01b_depthwise.ipynb #2afb0177
 SMALL_PLANE = 4096   # planes of at most this many pixels are copied (stride 1) or split (stride 2) whole into the scratch buffer
 ROW_SPLIT = 1024     # planes of at least this many pixels are shared between threads by rows, smaller ones by planes
@@ -267,13 +311,15 @@ def _planes(z, z2, X, w, bias, Y, H, W, stride, clo, chi, M, p0, p1, r0, r1):
     pad = W + 1 + V
     NS = H if n <= SMALL_PLANE else 3      # stride 2: slots of split rows
     big = _big(H, W, V); tiny = V >= 16 and n < TINY_PLANE * V   # AVX-512's masked loads are cheap
+    wide = V >= 16 and W > ROW_VECTORS * V   # AVX-512: wide planes a row a vector at a time (`_plane_s1_wide`)
     if stride == 2: S = np.zeros((NS + 1) * 2 * (OW + 2 * V) + V, np.float32)
-    elif big or tiny: S = np.zeros(1, np.float32)
+    elif big or tiny or wide: S = np.zeros(1, np.float32)
     else: S = np.zeros(n + 2 * pad + V, np.float32)
     for p in range(p0, p1):
         c = p % C
         K = _taps(z, w, 9 * c); vb = vsplat(z, uget(bias, c))
         if stride == 2: _plane_s2(z, z2, X, p * n, Y, p * no, H, W, K, vb, clo, chi, S, NS, r0, r1)
+        elif wide: _plane_s1_wide(z, X, p * n, Y, p * no, H, W, K, vb, clo, chi, r0, r1)
         elif big: _plane_s1_big(z, X, p * n, Y, p * no, H, W, K, vb, clo, chi, M, r0 * W, r1 * W)
         elif tiny: _plane_s1_masked(z, X, p * n, Y, p * no, H, W, K, vb, clo, chi, M, r0, r1)
         else: _plane_s1_small(z, X, p * n, Y, p * no, H, W, K, vb, clo, chi, M, S, pad, r0, r1)
@@ -282,7 +328,7 @@ def _planes(z, z2, X, w, bias, Y, H, W, stride, clo, chi, M, p0, p1, r0, r1):
 @njit(**_jit)
 def _masks(H, W, V, stride):
     "The edge masks for the flat stride-1 kernels: one periodic row for planes read in place, the whole plane's for copied ones (outside the parallel function: numba would turn an allocation there into a parallel loop)"
-    if stride != 1 or _row_vectors(W, V, stride) > 0: return np.zeros(1, np.float32)
+    if stride != 1 or _row_vectors(W, V, stride) > 0 or (V >= 16 and W > ROW_VECTORS * V): return np.zeros(1, np.float32)   # rows and wide planes: none
     return _row_masks(W, V) if _big(H, W, V) else _edge_masks(H, W, V)
 
 @njit(parallel=True, **_jit)
