@@ -243,15 +243,15 @@ def _wide_vec(z, X, o, j, W, has):
     return vload_mask(z, X, o + j, W - j)
 
 @njit(inline='always', **_jit)
+def _win(z, p, c, n):
+    "The 4V-lane window (p, c, n, zeros) of three consecutive vectors of a row: `vnbrs(z, _win(...), 1, step)` picks around c"
+    return vcat(vcat(p, c), vcat(n, z))
+
+@njit(inline='always', **_jit)
 def _wide_step(z, K, vb, clo, chi, p0, c0, n0, p1, c1, n1, p2, c2, n2):
-    "One output vector from the three rows' (previous, current, next) windows: 9 multiply-adds in three chains, the clamp"
-    l0, m0, r0 = vnbrs(z, vcat(vcat(p0, c0), vcat(n0, z)), 1, 1)
-    l1, m1, r1 = vnbrs(z, vcat(vcat(p1, c1), vcat(n1, z)), 1, 1)
-    l2, m2, r2 = vnbrs(z, vcat(vcat(p2, c2), vcat(n2, z)), 1, 1)
-    a = vfma(m0, K[1], vb); a = vfma(m1, K[4], a); a = vfma(m2, K[7], a)
-    l = vmul(l0, K[0]); l = vfma(l1, K[3], l); l = vfma(l2, K[6], l)
-    r = vmul(r0, K[2]); r = vfma(r1, K[5], r); r = vfma(r2, K[8], r)
-    return vclamp(vadd(a, vadd(l, r)), clo, chi)
+    "One stride-1 output vector from the three rows' (previous, current, next) vectors: `_window`'s 9 multiply-adds, the clamp"
+    return vclamp(_window(K, vb, vnbrs(z, _win(z, p0, c0, n0), 1, 1), vnbrs(z, _win(z, p1, c1, n1), 1, 1),
+                          vnbrs(z, _win(z, p2, c2, n2), 1, 1)), clo, chi)
 
 @njit(**_jit)
 def _plane_s1_wide(z, X, xo, Y, yo, H, W, K, vb, clo, chi, r0, r1):
@@ -276,6 +276,32 @@ def _plane_s1_wide(z, X, xo, Y, yo, H, W, K, vb, clo, chi, r0, r1):
             else: vstore_mask(Y, oy + j, out, W - j)
             p0 = c0; p1 = c1; p2 = c2; c0 = n0; c1 = n1; c2 = n2
             j += V
+
+@njit(**_jit)
+def _plane_s2_wide(z, X, xo, Y, yo, H, W, K, vb, clo, chi, r0, r1):
+    "Output rows r0..r1 of one stride-2 plane wider than `ROW_VECTORS` vectors: output vector j from input vectors 2j, 2j+1 of each row and the last lane of the vector before them"
+    V = vwidth(z); OW = (W - 1) // 2 + 1
+    for y in range(r0, r1):
+        h0 = y > 0; h2 = 2 * y + 1 < H
+        o0 = xo + (2 * y - 1) * W; o1 = xo + 2 * y * W; o2 = xo + (2 * y + 1) * W; oy = yo + y * OW
+        q0 = z; q1 = z; q2 = z   # the vector before, per row (its last lane is input column 2·j·V − 1)
+        j = 0; x = 0             # input and output columns
+        if h0 and h2:
+            while j + 2 * V <= W:   # whole vectors: plain loads
+                a0 = vload(z, X, o0 + j); b0 = vload(z, X, o0 + j + V); a1 = vload(z, X, o1 + j); b1 = vload(z, X, o1 + j + V)
+                a2 = vload(z, X, o2 + j); b2 = vload(z, X, o2 + j + V)
+                vstore(Y, oy + x, vclamp(_window(K, vb, vnbrs(z, _win(z, q0, a0, b0), 1, 2), vnbrs(z, _win(z, q1, a1, b1), 1, 2),
+                                                 vnbrs(z, _win(z, q2, a2, b2), 1, 2)), clo, chi))
+                q0 = b0; q1 = b1; q2 = b2; j += 2 * V; x += V
+        while x < OW:
+            a0 = _wide_vec(z, X, o0, j, W, h0); b0 = _wide_vec(z, X, o0, j + V, W, h0)
+            a1 = _wide_vec(z, X, o1, j, W, True); b1 = _wide_vec(z, X, o1, j + V, W, True)
+            a2 = _wide_vec(z, X, o2, j, W, h2); b2 = _wide_vec(z, X, o2, j + V, W, h2)
+            out = vclamp(_window(K, vb, vnbrs(z, _win(z, q0, a0, b0), 1, 2), vnbrs(z, _win(z, q1, a1, b1), 1, 2),
+                                 vnbrs(z, _win(z, q2, a2, b2), 1, 2)), clo, chi)
+            if x + V <= OW: vstore(Y, oy + x, out)
+            else: vstore_mask(Y, oy + x, out, OW - x)
+            q0 = b0; q1 = b1; q2 = b2; j += 2 * V; x += V
 
 
 # %% ../nbs/01b_depthwise.ipynb #2afb0177
@@ -312,13 +338,14 @@ def _planes(z, z2, X, w, bias, Y, H, W, stride, clo, chi, M, p0, p1, r0, r1):
     NS = H if n <= SMALL_PLANE else 3      # stride 2: slots of split rows
     big = _big(H, W, V); tiny = V >= 16 and n < TINY_PLANE * V   # AVX-512's masked loads are cheap
     wide = V >= 16 and W > ROW_VECTORS * V   # AVX-512: wide planes a row a vector at a time (`_plane_s1_wide`)
-    if stride == 2: S = np.zeros((NS + 1) * 2 * (OW + 2 * V) + V, np.float32)
+    if stride == 2 and not wide: S = np.zeros((NS + 1) * 2 * (OW + 2 * V) + V, np.float32)
     elif big or tiny or wide: S = np.zeros(1, np.float32)
     else: S = np.zeros(n + 2 * pad + V, np.float32)
     for p in range(p0, p1):
         c = p % C
         K = _taps(z, w, 9 * c); vb = vsplat(z, uget(bias, c))
-        if stride == 2: _plane_s2(z, z2, X, p * n, Y, p * no, H, W, K, vb, clo, chi, S, NS, r0, r1)
+        if stride == 2 and wide: _plane_s2_wide(z, X, p * n, Y, p * no, H, W, K, vb, clo, chi, r0, r1)
+        elif stride == 2: _plane_s2(z, z2, X, p * n, Y, p * no, H, W, K, vb, clo, chi, S, NS, r0, r1)
         elif wide: _plane_s1_wide(z, X, p * n, Y, p * no, H, W, K, vb, clo, chi, r0, r1)
         elif big: _plane_s1_big(z, X, p * n, Y, p * no, H, W, K, vb, clo, chi, M, r0 * W, r1 * W)
         elif tiny: _plane_s1_masked(z, X, p * n, Y, p * no, H, W, K, vb, clo, chi, M, r0, r1)
