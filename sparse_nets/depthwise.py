@@ -253,6 +253,12 @@ def _wide_step(z, K, vb, clo, chi, p0, c0, n0, p1, c1, n1, p2, c2, n2):
     return vclamp(_window(K, vb, vnbrs(z, _win(z, p0, c0, n0), 1, 1), vnbrs(z, _win(z, p1, c1, n1), 1, 1),
                           vnbrs(z, _win(z, p2, c2, n2), 1, 1)), clo, chi)
 
+@njit(inline='always', **_jit)
+def _wide_step2(z, K, vb, clo, chi, q0, a0, b0, q1, a1, b1, q2, a2, b2):
+    "One stride-2 output vector from each row's vector before (q) and input vectors 2j, 2j+1 (a, b): `_window`'s 9 multiply-adds, the clamp"
+    return vclamp(_window(K, vb, vnbrs(z, _win(z, q0, a0, b0), 1, 2), vnbrs(z, _win(z, q1, a1, b1), 1, 2),
+                          vnbrs(z, _win(z, q2, a2, b2), 1, 2)), clo, chi)
+
 @njit(**_jit)
 def _plane_s1_wide(z, X, xo, Y, yo, H, W, K, vb, clo, chi, r0, r1):
     "Output rows r0..r1 of one stride-1 plane wider than `ROW_VECTORS` vectors: a row a vector at a time, the neighbours moved in from the adjacent vectors"
@@ -290,15 +296,13 @@ def _plane_s2_wide(z, X, xo, Y, yo, H, W, K, vb, clo, chi, r0, r1):
             while j + 2 * V <= W:   # whole vectors: plain loads
                 a0 = vload(z, X, o0 + j); b0 = vload(z, X, o0 + j + V); a1 = vload(z, X, o1 + j); b1 = vload(z, X, o1 + j + V)
                 a2 = vload(z, X, o2 + j); b2 = vload(z, X, o2 + j + V)
-                vstore(Y, oy + x, vclamp(_window(K, vb, vnbrs(z, _win(z, q0, a0, b0), 1, 2), vnbrs(z, _win(z, q1, a1, b1), 1, 2),
-                                                 vnbrs(z, _win(z, q2, a2, b2), 1, 2)), clo, chi))
+                vstore(Y, oy + x, _wide_step2(z, K, vb, clo, chi, q0, a0, b0, q1, a1, b1, q2, a2, b2))
                 q0 = b0; q1 = b1; q2 = b2; j += 2 * V; x += V
         while x < OW:
             a0 = _wide_vec(z, X, o0, j, W, h0); b0 = _wide_vec(z, X, o0, j + V, W, h0)
             a1 = _wide_vec(z, X, o1, j, W, True); b1 = _wide_vec(z, X, o1, j + V, W, True)
             a2 = _wide_vec(z, X, o2, j, W, h2); b2 = _wide_vec(z, X, o2, j + V, W, h2)
-            out = vclamp(_window(K, vb, vnbrs(z, _win(z, q0, a0, b0), 1, 2), vnbrs(z, _win(z, q1, a1, b1), 1, 2),
-                                 vnbrs(z, _win(z, q2, a2, b2), 1, 2)), clo, chi)
+            out = _wide_step2(z, K, vb, clo, chi, q0, a0, b0, q1, a1, b1, q2, a2, b2)
             if x + V <= OW: vstore(Y, oy + x, out)
             else: vstore_mask(Y, oy + x, out, OW - x)
             q0 = b0; q1 = b1; q2 = b2; j += 2 * V; x += V
@@ -308,6 +312,11 @@ def _plane_s2_wide(z, X, xo, Y, yo, H, W, K, vb, clo, chi, r0, r1):
 SMALL_PLANE = 4096   # planes of at most this many pixels are copied (stride 1) or split (stride 2) whole into the scratch buffer
 ROW_SPLIT = 1024     # planes of at least this many pixels are shared between threads by rows, smaller ones by planes
 TINY_PLANE = 8       # AVX-512: planes of fewer than this many vectors are read in place with masked loads (a copy's stores would stall the loads that follow them)
+
+@njit(**_jit)
+def _wide(W, V):
+    "Does a plane run a row a vector at a time (`_plane_s1_wide`/`_plane_s2_wide`: AVX-512, rows wider than `ROW_VECTORS` vectors)?"
+    return V >= 16 and W > ROW_VECTORS * V
 
 @njit(**_jit)
 def _big(H, W, V):
@@ -337,7 +346,7 @@ def _planes(z, z2, X, w, bias, Y, H, W, stride, clo, chi, M, p0, p1, r0, r1):
     pad = W + 1 + V
     NS = H if n <= SMALL_PLANE else 3      # stride 2: slots of split rows
     big = _big(H, W, V); tiny = V >= 16 and n < TINY_PLANE * V   # AVX-512's masked loads are cheap
-    wide = V >= 16 and W > ROW_VECTORS * V   # AVX-512: wide planes a row a vector at a time (`_plane_s1_wide`)
+    wide = _wide(W, V)
     if stride == 2 and not wide: S = np.zeros((NS + 1) * 2 * (OW + 2 * V) + V, np.float32)
     elif big or tiny or wide: S = np.zeros(1, np.float32)
     else: S = np.zeros(n + 2 * pad + V, np.float32)
@@ -355,7 +364,7 @@ def _planes(z, z2, X, w, bias, Y, H, W, stride, clo, chi, M, p0, p1, r0, r1):
 @njit(**_jit)
 def _masks(H, W, V, stride):
     "The edge masks for the flat stride-1 kernels: one periodic row for planes read in place, the whole plane's for copied ones (outside the parallel function: numba would turn an allocation there into a parallel loop)"
-    if stride != 1 or _row_vectors(W, V, stride) > 0 or (V >= 16 and W > ROW_VECTORS * V): return np.zeros(1, np.float32)   # rows and wide planes: none
+    if stride != 1 or _row_vectors(W, V, stride) > 0 or _wide(W, V): return np.zeros(1, np.float32)   # rows and wide planes: none
     return _row_masks(W, V) if _big(H, W, V) else _edge_masks(H, W, V)
 
 @njit(parallel=True, **_jit)
