@@ -200,7 +200,7 @@ TILES = (  # (ISA, NR output channels, tile widths MR in pixels: the main tile f
     ('avx2',   4, (16, 8, 1)),
     ('avx512', 1, (64, 32, 16, 8, 1)),
     ('avx512', 2, (64, 32, 16, 8, 1)),
-    ('avx512', 4, (32, 16, 8, 1)),
+    ('avx512', 4, (64, 32, 16, 8, 1)),
 )
 
 def _width_table(tiles=TILES)->np.ndarray:
