@@ -65,12 +65,13 @@ WARM_TARGET_S = 0.5   # first spmm call of a fresh process, cache filled
 # %% ../nbs/08a_bench_results.ipynb #5f1272eb
 @dataclass
 class BenchResults:
-    "Rows of a `run_bench` run, with the machine, configuration and warm-start measurement"
+    "Rows of a `run_bench` run, with the machine, configuration, warm-start measurement and the host's ceilings"
     rows:list                                # one dict per (layer shape, case, threads, method)
     machine:dict=field(default_factory=dict) # `machine_info()` at the start (+ load average at the end)
     config:dict=field(default_factory=dict)  # the arguments of `run_bench`
     warm_start:dict=None                     # `warm_start()`, if measured
     model:list=None                          # whole-model rows, if measured
+    ceilings:dict=None                       # `sparse_nets.bench.host_ceilings()`, if measured
 
     def __len__(self): return len(self.rows)
     def _distinct(self, k): return list(dict.fromkeys(r[k] for r in self.rows))
@@ -115,15 +116,51 @@ def _total(self:BenchResults, suite, case, t, m):
     for d in self.summary():
         if (d['suite'], d['case'], d['threads'], d['method']) == (suite, case, t, m): return d['total_ms']
 
+# %% ../nbs/08a_bench_results.ipynb #bnds0002
+@patch
+def bounds(self:BenchResults)->list:
+    "Per suite and unstructured case at 1 thread: the suite's time under the host's ceilings, the share of it `spmm` reaches, the speedups it allows"
+    c = self.ceilings
+    if not c: return []
+    suites = self.suites + (['+'.join(self.suites)] if len(self.suites) > 1 else [])
+    tot = {}
+    for r in self.rows:
+        if r['method'] != 'spmm' or r['threads'] != 1 or r['block'] != '1x1': continue
+        out_bytes = 4 * r['cout'] * r['n']
+        t = max(2 * r['nnz'] * r['n'] / c['csr_gflops'] / 1e6, out_bytes / c['store_gbs'] / 1e6 if out_bytes > c['l2_bytes'] else 0.)
+        for sn in dict.fromkeys((r['suite'], suites[-1])): tot[sn, r['case']] = tot.get((sn, r['case']), 0.) + t * r['count']
+    out = []
+    for (sn, case), ms in tot.items():
+        d = dict(suite=sn, case=case, bound_ms=ms, spmm_ms=self._total(sn, case, 1, 'spmm'))
+        d['share'] = ms / d['spmm_ms']
+        for vs in ('dense', 'torch_sparse'):
+            b = self._total(sn, case, 1, vs)
+            if b: d[f'max_vs_{vs}'] = b / ms
+        out.append(d)
+    return out
+
+@patch
+def bounds_table(self:BenchResults)->Markdown:
+    "Markdown table of `bounds`, with the ceilings it used"
+    c = self.ceilings
+    if not c: return Markdown('(no host ceilings measured)')
+    head = (f"CSR ceiling {c['csr_gflops']:.0f} useful GFLOP/s, store bandwidth {c['store_gbs']:.1f} GB/s "
+            f"(outputs over {c['l2_bytes'] / 2**20:.1f} MB), one thread\n\n")
+    return Markdown(head + md_table(self.bounds(), [('suite', 'suite', ''), ('case', 'sparsity', ''), ('bound_ms', 'bound ms', '.2f'),
+        ('spmm_ms', 'spmm ms', '.2f'), ('share', 'share of bound', '.0%'), ('max_vs_dense', 'max ×dense', '.2f'),
+        ('max_vs_torch_sparse', 'max ×torch.sparse', '.2f')]))
+
 # %% ../nbs/08a_bench_results.ipynb #a202fd8f
 @patch
 def targets(self:BenchResults, method:str='spmm')->list:
     "The project's speed targets for `method` on the ISA of this run, per suite, with what this run measured"
     out = []
+    bd = {(d['suite'], d['case']): d for d in self.bounds()} if method == 'spmm' else {}
     for sn in dict.fromkeys(d['suite'] for d in self.summary()):
         for case, t, m, vs, goal, what in TARGETS[self.isa]:
             a, b = self._total(sn, case, t, method), self._total(sn, case, t, vs)
-            if a and b: out.append(dict(suite=sn, target=what.replace('spmm', method), goal=goal, measured=b/a, reached=b/a >= goal))
+            if a and b: out.append(dict(suite=sn, target=what.replace('spmm', method), goal=goal, measured=b/a, reached=b/a >= goal,
+                                        bound=bd.get((sn, case), {}).get(f'max_vs_{vs}') if t == 1 else None))
         a, b = self._total(sn, '90% 4x1', 1, method), self._total(sn, '90%', 1, method)
         if a and b: out.append(dict(suite=sn, target=f'{method} 90% 4×1 faster than 90% unstructured', goal=1.0, measured=b/a, reached=b/a > 1))
         if 1 in self.threads and 2 in self.threads:
@@ -173,7 +210,7 @@ def targets_table(self:BenchResults, method:str='spmm')->Markdown:
     "Markdown table of `targets`"
     rows = [dict(r, reached='✅ yes' if r['reached'] else '❌ no', isa=self.isa) for r in self.targets(method)]
     return Markdown(md_table(rows, [('suite', 'suite', ''), ('isa', 'ISA', ''), ('target', 'target', ''), ('goal', 'goal', '.2f'),
-                                    ('measured', 'measured', '.2f'), ('reached', 'reached', '')]))
+                                    ('measured', 'measured', '.2f'), ('bound', 'host bound', '.2f'), ('reached', 'reached', '')]))
 
 # %% ../nbs/08a_bench_results.ipynb #5444b3ff
 @patch
@@ -194,6 +231,7 @@ def _repr_markdown_(self:BenchResults):
     ws = self.warm_start
     tail = f"\n\nWarm start: first `spmm` call in a fresh process {ws['warm_first_call_s']*1e3:.0f} ms." if ws else ''
     return (head + self.summary_table() + '\n\n' + (self.targets_table() if 'spmm' in self.methods else '')
+            + ('\n\nWhat the host allows:\n\n' + self.bounds_table() if self.ceilings and 'spmm' in self.methods else '')
             + ('\n\nWhole models:\n\n' + self.model_table() if self.model else '') + tail)
 
 # %% ../nbs/08a_bench_results.ipynb #56c99e92
@@ -206,12 +244,12 @@ def _write_json(path, head:dict, rows:list)->Path:
 
 @patch
 def to_dict(self:BenchResults)->dict:
-    return dict(machine=self.machine, config=self.config, warm_start=self.warm_start, model=self.model,
-                summary=self.summary(), targets=self.targets() if 'spmm' in self.methods else [], rows=self.rows)
+    return dict(machine=self.machine, config=self.config, warm_start=self.warm_start, model=self.model, ceilings=self.ceilings,
+                summary=self.summary(), targets=self.targets() if 'spmm' in self.methods else [], bounds=self.bounds(), rows=self.rows)
 
 @patch
 def to_json(self:BenchResults, path)->Path:
-    "Write everything (rows, summary, targets, machine, config, warm start) to `path`"
+    "Write everything (rows, summary, targets, bounds, machine, config, warm start, ceilings) to `path`"
     d = self.to_dict(); rows = d.pop('rows')
     return _write_json(path, d, rows)
 
@@ -220,7 +258,7 @@ def from_json(cls:BenchResults, path)->BenchResults:
     "Load results written by `to_json`"
     d = json.loads(Path(path).read_text())
     return cls(rows=d['rows'], machine=d.get('machine', {}), config=d.get('config', {}),
-               warm_start=d.get('warm_start'), model=d.get('model'))
+               warm_start=d.get('warm_start'), model=d.get('model'), ceilings=d.get('ceilings'))
 
 # %% ../nbs/08a_bench_results.ipynb #02d7ab8f
 def plot_speedup(results:BenchResults,   # what `run_bench` returned (or `BenchResults.from_json`)

@@ -206,11 +206,12 @@ def _bench_whole_models(out:Path, quick, sparsities, threads, methods, repeats, 
     return res_
 
 def _bench_layer_suite(out:Path, quick, suite, sparsities, threads, methods, repeats, seed):
-    "`sparse-nets bench`: `run_bench` on the 1×1 layers of `suite`; prints the summary and the targets, writes bench.json and speedup.png"
+    "`sparse-nets bench`: `run_bench` on the 1×1 layers of `suite`; prints the summary, the targets and the host's bounds, writes bench.json and speedup.png"
     from sparse_nets.bench import run_bench, plot_speedup
     res = run_bench(suite=suite, sparsities=_tuple(sparsities, float, 'sparsities'), threads=_tuple(threads, int, 'threads'),
                     methods=_tuple(methods or 'dense,torch_sparse,scipy,spmm', str, 'methods'), repeats=repeats, quick=quick, seed=seed)
     print(res.summary_table()); print(); print(res.targets_table())
+    if res.ceilings and 'spmm' in res.methods: print(); print(res.bounds_table())
     ws = getattr(res, 'warm_start', None)
     if ws: print(f"\nwarm start: the first spmm call in a fresh Python process took {ws['warm_first_call_s']:.2f} s (numba cache)")
     res.to_json(out/'bench.json')

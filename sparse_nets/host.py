@@ -14,7 +14,7 @@ from ._checks import check_int, check_real, check_type
 
 # %% auto #0
 __all__ = ['usable_cores', 'max_threads', 'check_threads', 'start_numba', 'get_threads', 'set_threads', 'pinned_threads',
-           'loadavg', 'Timings', 'time_interleaved', 'isa_info', 'machine_info']
+           'loadavg', 'Timings', 'time_interleaved', 'cache_sizes', 'isa_info', 'machine_info']
 
 # %% ../nbs/00b_host.ipynb #07a8e50f
 def usable_cores()->int:
@@ -178,6 +178,18 @@ def _git_commit()->str|None:
         return r.stdout.strip() or None
     except Exception: return None
 
+def cache_sizes()->dict:
+    "Bytes of the data caches of CPU 0 that Linux reports (sysfs): `{'L1d': …, 'L2': …, 'L3': …}`, the levels it knows"
+    out = {}
+    for d in sorted(Path('/sys/devices/system/cpu/cpu0/cache').glob('index*')):
+        try:
+            level, kind, size = ((d/f).read_text().strip() for f in ('level', 'type', 'size'))
+            if kind == 'Instruction': continue
+            mult = {'K': 2**10, 'M': 2**20, 'G': 2**30}.get(size[-1:], 1)
+            out['L1d' if level == '1' else f'L{level}'] = int(size.rstrip('KMG')) * mult
+        except (OSError, ValueError): continue
+    return out
+
 def _version(pkg:str)->str|None:
     try: return metadata.version(pkg)
     except metadata.PackageNotFoundError: return None
@@ -190,11 +202,11 @@ def isa_info()->dict:
                 isa_forced=os.environ.get('SPARSE_NETS_ISA') or None)
 
 def machine_info()->dict:
-    "CPU model and features, the kernels' ISA, cores, load, library versions, commit and date of this run"
+    "CPU model and features, the kernels' ISA, cores, caches, load, library versions, commit and date of this run"
     import sparse_nets
     from sparse_nets import _simd
     t = _torch()
-    return dict(cpu=_cpu_model(), cpu_flags=_simd.cpu_flags(), **isa_info(), cores=os.cpu_count(),
+    return dict(cpu=_cpu_model(), cpu_flags=_simd.cpu_flags(), **isa_info(), cores=os.cpu_count(), caches=cache_sizes(),
                 usable_cores=usable_cores(), loadavg=loadavg(), python=platform.python_version(), platform=platform.platform(),
                 **{p: _version(p) for p in ('torch', 'numba', 'numpy', 'scipy')}, sparse_nets=sparse_nets.__version__,
                 git_commit=_git_commit(), torch_mkl=t.backends.mkl.is_available() if t is not None else None,
