@@ -122,7 +122,7 @@ class Page:
     "One notebook as a Markdown page: `rel` is the page's path in the site (`tutorials/x.md`), `pages` all pages'."
     def __init__(self, rel: Path, pages: set, site_url: str, files_dir: Path):
         self.rel, self.pages, self.site_url, self.files_dir = Path(rel), pages, site_url.rstrip('/'), files_dir
-        self.ids, self.n_files = set(), 0
+        self.ids, self.n_files, self.docs = set(), 0, set()
 
     def link(self, url: str) -> str:
         "A link as the offline site needs it: the public site's pages and local `.html` pages become relative `.md` links."
@@ -155,7 +155,10 @@ class Page:
         return id_
 
     def show_doc(self, md: str) -> str:
-        "A `show_doc` output: its heading gets nbdev's anchor (`#name`), which cross-links elsewhere point to."
+        "A `show_doc` output: its heading gets nbdev's anchor (`#name`), which cross-links elsewhere point to. An entry the page already shows word for word (nbdev documents every export, and a notebook may call `show_doc` on it too) is shown once; classes defined in the notebook lose the `__main__.` of their kernel."
+        md = md.replace('__main__.', '')
+        if md in self.docs: return ''
+        self.docs.add(md)
         def head(m): return f"{m.group(1)} {m.group(2)} {{ #{self.unique_id(m.group(2).strip('`'))} }}"
         return re.sub(r'^(#{1,6}) (\S+)[ \t]*$', head, md, count=1, flags=re.M)
 
