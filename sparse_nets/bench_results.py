@@ -144,8 +144,9 @@ def bounds_table(self:BenchResults)->Markdown:
     "Markdown table of `bounds`, with the ceilings it used"
     c = self.ceilings
     if not c: return Markdown('(no host ceilings measured)')
-    head = (f"CSR ceiling {c['csr_gflops']:.0f} useful GFLOP/s, store bandwidth {c['store_gbs']:.1f} GB/s "
-            f"(outputs over {c['l2_bytes'] / 2**20:.1f} MB), one thread\n\n")
+    head = (f"The fastest this host allows a CSR kernel, one thread: each layer at the CSR ceiling, {c['csr_gflops']:.0f} useful "
+            f"GFLOP/s, or, for outputs over {c['l2_bytes'] / 2**20:.1f} MB (L2), at the store bandwidth, {c['store_gbs']:.1f} GB/s, "
+            f"whichever is slower (`BenchResults.bounds`)\n\n")
     return Markdown(head + md_table(self.bounds(), [('suite', 'suite', ''), ('case', 'sparsity', ''), ('bound_ms', 'bound ms', '.2f'),
         ('spmm_ms', 'spmm ms', '.2f'), ('share', 'share of bound', '.0%'), ('max_vs_dense', 'max ×dense', '.2f'),
         ('max_vs_torch_sparse', 'max ×torch.sparse', '.2f')]))
