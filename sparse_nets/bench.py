@@ -172,18 +172,20 @@ def csr_ceiling(repeats:int=11, # timed samples (the median is reported)
         t = time_interleaved({'csr': run}, repeats=repeats, min_time=min_time).median('csr')
     return 2 * rows * k * n / t / 1e9
 
-def store_bandwidth(nbytes:int=None, # buffer size; None: twice L2 (`host.cache_sizes`; 4 MB if unknown)
+def _l2_bytes()->int: return cache_sizes().get('L2', 2**21)   # `host.cache_sizes`' L2; 2 MB if Linux does not say
+
+def store_bandwidth(nbytes:int=None, # buffer size; None: twice L2 (`_l2_bytes`)
                     repeats:int=11, min_time:float=2e-3)->float:
     "GB/s one pinned thread writes into a float32 buffer of `nbytes` (numpy's fill): the bound on outputs that leave L2"
-    nbytes = 2 * cache_sizes().get('L2', 2**21) if nbytes is None else check_int(nbytes, 'nbytes', 4)
+    nbytes = 2 * _l2_bytes() if nbytes is None else check_int(nbytes, 'nbytes', 4)
     Y = np.empty(nbytes // 4, np.float32)
     with pinned_threads(1): t = time_interleaved({'fill': lambda: Y.fill(1.)}, repeats=repeats, min_time=min_time).median('fill')
     return Y.nbytes / t / 1e9
 
 def host_ceilings(repeats:int=11)->dict:
     "What bounds the 1×1 suite on this host: `csr_ceiling`, `store_bandwidth` and the L2 size they are read with"
-    return dict(csr_gflops=csr_ceiling(repeats), store_gbs=store_bandwidth(repeats=repeats),
-                l2_bytes=cache_sizes().get('L2', 2**21), csr_shape=list(CEILING_SHAPE))
+    l2 = _l2_bytes()
+    return dict(csr_gflops=csr_ceiling(repeats), store_gbs=store_bandwidth(2 * l2, repeats), l2_bytes=l2, csr_shape=list(CEILING_SHAPE))
 
 
 # %% ../nbs/08_bench.ipynb #6a6bc800

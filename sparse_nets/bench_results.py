@@ -84,6 +84,8 @@ class BenchResults:
     @property
     def suites(self): return self._distinct('suite')
     @property
+    def _suite_names(self): return self.suites + (['+'.join(self.suites)] if len(self.suites) > 1 else [])   # each suite, then all together
+    @property
     def isa(self)->str:
         "The ISA the kernels ran with (from `machine`; this process's for results without one)"
         return self.machine.get('isa') or isa_info()['isa']
@@ -93,7 +95,7 @@ class BenchResults:
 def summary(self:BenchResults)->list:
     "Suite-summed times per (suite, case, threads, method), speedups vs the other methods, vs the first thread count"
     tot, flop, meta = {}, {}, {}
-    suites = self.suites + (['+'.join(self.suites)] if len(self.suites) > 1 else [])
+    suites = self._suite_names
     for r in self.rows:
         for sn in dict.fromkeys((r['suite'], suites[-1])):
             k = (sn, r['case'], r['threads'], r['method'])
@@ -122,20 +124,20 @@ def bounds(self:BenchResults)->list:
     "Per suite and unstructured case at 1 thread: the suite's time under the host's ceilings, the share of it `spmm` reaches, the speedups it allows"
     c = self.ceilings
     if not c: return []
-    suites = self.suites + (['+'.join(self.suites)] if len(self.suites) > 1 else [])
+    suites = self._suite_names
     tot = {}
     for r in self.rows:
         if r['method'] != 'spmm' or r['threads'] != 1 or r['block'] != '1x1': continue
         out_bytes = 4 * r['cout'] * r['n']
         t = max(2 * r['nnz'] * r['n'] / c['csr_gflops'] / 1e6, out_bytes / c['store_gbs'] / 1e6 if out_bytes > c['l2_bytes'] else 0.)
         for sn in dict.fromkeys((r['suite'], suites[-1])): tot[sn, r['case']] = tot.get((sn, r['case']), 0.) + t * r['count']
+    ts = {(d['suite'], d['case'], d['method']): d['total_ms'] for d in self.summary() if d['threads'] == 1}
     out = []
     for (sn, case), ms in tot.items():
-        d = dict(suite=sn, case=case, bound_ms=ms, spmm_ms=self._total(sn, case, 1, 'spmm'))
+        d = dict(suite=sn, case=case, bound_ms=ms, spmm_ms=ts[sn, case, 'spmm'])
         d['share'] = ms / d['spmm_ms']
         for vs in ('dense', 'torch_sparse'):
-            b = self._total(sn, case, 1, vs)
-            if b: d[f'max_vs_{vs}'] = b / ms
+            if ts.get((sn, case, vs)): d[f'max_vs_{vs}'] = ts[sn, case, vs] / ms
         out.append(d)
     return out
 

@@ -427,16 +427,21 @@ def _items(its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N, ys, n
         for t in prange(n): _item(t, nt, its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N, ys)
 
 @njit(**_jit)
+def _tiles_for(N, B, lanes, nr, ld, a0):
+    "The pixel tiles of the vector kernels: `_pixel_tiles` with the `TILES` widths and the tail (`_tail`) of (lanes, nr)"
+    return _pixel_tiles(N, B, _widths(lanes, nr), ld, a0, _tail(lanes, nr))
+
+@njit(**_jit)
 def _tiles_run(ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, B, N, lanes, nth):
     "The vector kernels of `spmm_run` on X with rows `ldx` apart (N: as given; more: realigned)"
-    its = _pixel_tiles(N, B, _widths(lanes, nr), ldx, _tile_start(X, Y, ldx, N, lanes, ptr), _tail(lanes, nr))
+    its = _tiles_for(N, B, lanes, nr, ldx, _tile_start(X, Y, ldx, N, lanes, ptr))
     bounds = _row_chunks(ptr, _nchunks(len(its), nth, rows, len(ptr) - 1, cols, B * N, lanes))
     _items(its, bounds, ptr, idx, w, nr, rows, cols, lo, hi, X, ldx, Y, N, 0, nth)
 
 @njit(parallel=True, **_jit)
 def _chunks_realigned(ptr, idx, w, nr, rows, cols, lo, hi, X, ld, Y, B, N, lanes, nth):
     "The vector kernels of `spmm_run` split by output channels between `nth` threads, each reading an aligned copy of X of its own (a shared one would travel between the cores' caches)"
-    its = _pixel_tiles(N, B, _widths(lanes, nr), ld, 0, _tail(lanes, nr))
+    its = _tiles_for(N, B, lanes, nr, ld, 0)
     nt = len(its)
     bounds = _row_chunks(ptr, nth)
     for c in prange(nth):
@@ -454,7 +459,7 @@ def spmm_run(ptr, idx, w, nr, rows, cols, lo, hi, X, Y, B, N, lanes, nth):
             for t in prange(B * nbr): _portable_row(t, nbr, ptr, idx, w, nr, rows, cols, lo, hi, X, Y, N)
         return
     ld = _realign_ld(N, lanes, nr, len(w), cols)
-    if ld > 0 and nth > 1 and _nchunks(len(_pixel_tiles(N, B, _widths(lanes, nr), ld, 0, _tail(lanes, nr))), nth, rows, len(ptr) - 1, cols, B * N, lanes) == 1: ld = 0   # threads share the pixels: X as it is
+    if ld > 0 and nth > 1 and _nchunks(len(_tiles_for(N, B, lanes, nr, ld, 0)), nth, rows, len(ptr) - 1, cols, B * N, lanes) == 1: ld = 0   # threads share the pixels: X as it is
     if ld == 0: _tiles_run(ptr, idx, w, nr, rows, cols, lo, hi, X, N, Y, B, N, lanes, nth)
     elif nth == 1: _tiles_run(ptr, idx, w, nr, rows, cols, lo, hi, _realigned(X, B * cols, N, ld), ld, Y, B, N, lanes, 1)
     else: _chunks_realigned(ptr, idx, w, nr, rows, cols, lo, hi, X, ld, Y, B, N, lanes, nth)
@@ -465,7 +470,7 @@ PAR_MIN_MACS = 250_000   # below this many multiply-adds (stored values x pixels
 @njit(**_jit)
 def spmm_rows_run(ptr, idx, w, nr, rows, cols, lo, hi, X, Y, N, lanes, nth, rb0, rb1):
     "Block rows rb0..rb1 of `spmm_run`'s product (batch 1, vector tiles: `lanes` 8 or 16) into Y holding only those rows: output row r at Y[(r - rb0·nr)·N:]"
-    _items(_pixel_tiles(N, 1, _widths(lanes, nr), N, _first_aligned(X, N, lanes), _tail(lanes, nr)), np.array([rb0, rb1], np.intp), ptr, idx, w, nr, rows, cols, lo, hi, X, N, Y, N, rb0 * nr * N, nth)
+    _items(_tiles_for(N, 1, lanes, nr, N, _tile_start(X, Y, N, N, lanes, ptr)), np.array([rb0, rb1], np.intp), ptr, idx, w, nr, rows, cols, lo, hi, X, N, Y, N, rb0 * nr * N, nth)
 
 
 # %% ../nbs/01_kernels.ipynb #5a5c8b74
