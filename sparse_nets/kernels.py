@@ -556,19 +556,30 @@ def _tile_asm(mr:int, # pixels of the tile
     f.compile(sig)
     return f.inspect_asm(sig)
 
+def _asm_loops(asm:str)->tuple:
+    "A function's instructions, and its loops as (first, last) instruction indices: from a label to a jump back to it"
+    ins, at = [], {}
+    for l in asm.splitlines():
+        if (m := re.match(r'(\.L\w+):', l)): at[m.group(1)] = len(ins)   # where the label's block starts
+        elif l.startswith('\t') and not l.strip().startswith('.'): ins.append(l.strip())
+    back = [(at[m.group(1)], i) for i, l in enumerate(ins) if (m := re.match(r'j\w+\s+(\.L\w+)$', l)) and at.get(m.group(1), i + 1) <= i]
+    return ins, back
+
 def _asm_report(asm:str)->dict:
-    "Packed FMAs and their register classes, gathers, vinsertps, vector spills between the first and last FMA"
-    ins = [l.strip() for l in asm.splitlines() if l.startswith('\t') and not l.strip().startswith('.')]
+    "Packed FMAs and their register classes, gathers, vinsertps, and vector spills (a vector register to or from the stack) inside the innermost loops that hold FMAs"
+    ins, loops = _asm_loops(asm)
     fma = [i for i, l in enumerate(ins) if re.match(r'v(f|fn)m(add|sub)\d*(p|s)s', l)]
-    loop = ins[fma[0]:fma[-1] + 1] if fma else []
+    loops = [(a, b) for a, b in loops if any(a <= f <= b for f in fma) and not any(a <= c and d <= b and (c, d) != (a, b) for c, d in loops)]
+    inner = {j for a, b in loops for j in range(a, b + 1)}
     return dict(fma=len(fma), packed=sum(ins[i].split()[0].endswith('ps') for i in fma),
                 fma_regs=sorted({r for i in fma for r in re.findall(r'%([xyz]mm)\d+', ins[i])}),
                 gathers=sum(l.startswith('vgather') for l in ins), vinsertps=sum(l.startswith('vinsertps') for l in ins),
-                spills=sum('(%rsp)' in l and re.search(r'%[xyz]mm', l) is not None for l in loop))
+                loops=len(loops),
+                spills=sum('(%rsp)' in ins[j] and re.search(r'%[xyz]mm', ins[j]) is not None for j in inner))
 
 _WIDEST = {'avx512': 'zmm', 'avx2': 'ymm'}
 
 def _asm_ok(rep:dict, isa:str, mr:int, nr:int)->bool:
     "Does a tile's `_asm_report` show a register tile for `isa`: packed FMAs on its widest registers, no gathers, inserts or spills?"
     return (rep['fma'] >= mr * nr // ISA_LANES[isa] and rep['packed'] == rep['fma'] and rep['fma_regs'] == [_WIDEST[isa]]
-            and rep['gathers'] == 0 and rep['vinsertps'] == 0 and rep['spills'] == 0)
+            and rep['gathers'] == 0 and rep['vinsertps'] == 0 and rep['loops'] > 0 and rep['spills'] == 0)
