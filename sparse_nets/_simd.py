@@ -7,8 +7,8 @@ Docs: https://sparse-nets.github.io/sparse_nets/simd.html.md"""
 # %% auto #0
 __all__ = ['ISAS', 'ISA_LANES', 'HOST_ISA', 'ISA', 'LANES', 'target_cpu', 'detect_isa', 'cpu_flags', 'isa_env', 'F32Vec', 'vzero',
            'vwidth', 'uget', 'vload', 'vstore', 'vload_mask', 'vload_range', 'vstore_mask', 'vsplat', 'vsplats', 'vrep',
-           'vcat', 'vfold', 'vstore_rows', 'vstore_rows_part', 'vfma', 'vadd', 'vmul', 'vmax', 'vmin', 'vclamp',
-           'vhsum', 'vgather', 'vand', 'veven', 'vodd', 'vpick', 'vnbrs']
+           'vcat', 'vfold', 'vstore_rows', 'vstore_rows_part', 'vload_rows', 'vfma', 'vadd', 'vmul', 'vmax', 'vmin',
+           'vclamp', 'vhsum', 'vgather', 'vand', 'veven', 'vodd', 'vpick', 'vnbrs']
 
 # %% ../nbs/01a_simd.ipynb #fbf0e79a
 import os
@@ -327,6 +327,33 @@ def vstore_rows_part(typingctx, arr, idx, stride, v, part, m, npx):
     "`vstore_rows`, but only the first `npx` lanes of each part are stored (a tile that runs past the end of the pixels)"
     if not _rows_ok(arr, v, part, (idx, stride, m, npx)): return
     return types.none(arr, idx, stride, v, part, m, npx), _rows_codegen(v.n, part.n, True)
+
+def _bsplat(builder, b, n):
+    "LLVM `<n x i1>`: the i1 value `b` in every lane"
+    t = ir.VectorType(ir.IntType(1), n)
+    return builder.shuffle_vector(builder.insert_element(ir.Constant(t, ir.Undefined), b, ir.Constant(_i32, 0)),
+                                  ir.Constant(t, ir.Undefined), _ivec([0] * n))
+
+@intrinsic
+def vload_rows(typingctx, proto, part, arr, idx, stride, m, npx):
+    "A `proto`-wide vector whose part r (width `part.n`, a power of two) holds `arr[idx + r*stride:]`'s first `npx` floats, for the r < m; lanes off are zero and never touch memory (the inverse of `vstore_rows_part`)"
+    if not (isinstance(proto, F32Vec) and _rows_ok(arr, proto, part, (idx, stride, m, npx))): return
+    n, R = part.n, proto.n // part.n
+    def codegen(context, builder, sig, args):
+        ary = context.make_array(sig.args[2])(context, builder, args[2])
+        base = context.cast(builder, args[3], sig.args[3], types.intp)
+        st = context.cast(builder, args[4], sig.args[4], types.intp)
+        mm = context.cast(builder, args[5], sig.args[5], types.intp)
+        px = _lane_mask(context, builder, args[6], sig.args[6], n)
+        parts = []
+        for r in range(R):
+            p = builder.gep(ary.data, [builder.add(base, builder.mul(st, ir.Constant(st.type, r)))])
+            on = _bsplat(builder, builder.icmp_signed('>', mm, ir.Constant(mm.type, r)), n)
+            parts.append(_masked_load_ir(builder, p, builder.and_(px, on), n))
+        while len(parts) > 1:   # join the parts pairwise: R is a power of two
+            parts = [builder.shuffle_vector(a, b, _ivec(range(2 * a.type.count))) for a, b in zip(parts[::2], parts[1::2])]
+        return parts[0]
+    return proto(proto, part, arr, idx, stride, m, npx), codegen
 
 # %% ../nbs/01a_simd.ipynb #d300f816
 def _llvm_vop(name):
