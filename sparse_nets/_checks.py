@@ -51,6 +51,7 @@ def check_int(x, # the value: a Python or numpy integer (not a bool)
               lo:int=None, # smallest allowed value (None: no bound)
               hi:int=None): # largest allowed value (None: no bound)
     "`x` as a Python int in `[lo, hi]`: `TypeError` if it is not an integer, `ValueError` if out of range."
+    if type(x) is int and (lo is None or x >= lo) and (hi is None or x <= hi): return x   # the common case, no message built (kernels check per call)
     rng = _range(lo, hi)
     if not _is_int(x): raise TypeError(f"`{name}` must be an int{' ' + rng if rng else ''}, got {_got(x)}")
     x = int(x)

@@ -601,8 +601,9 @@ def spmm(W, # `CSR`/`BlockCSR` of shape (Cout, Cin), or a `PackedSpMM` from `pac
     lanes = _lanes(kernel)
     threads = check_threads(threads)
     shape = X.shape[:-2] + (rows, X.shape[-1])
+    # the packed arrays lie over immutable bytes (`formats._immutable`): no writeable `out` can share their memory
     others = [('bias', bias), ('W.indptr', getattr(W, 'indptr', None)), ('W.indices', getattr(W, 'indices', None)),
-              ('W.data', getattr(W, 'data', None)), ('W', P.w), ('W', P.idx), ('W', P.ptr)]
+              ('W.data', getattr(W, 'data', None))]
     Y = _check_out(out, shape, X, others)
     if Y.size == 0: return Y
     B, N = (X.shape[0] if X.ndim == 3 else 1), X.shape[-1]
