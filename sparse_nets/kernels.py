@@ -641,7 +641,8 @@ def _asm_report(asm:str)->dict:
     "Packed FMAs and their register classes, gathers, vinsertps, and vector spills (a vector register to or from the stack) inside the innermost loops that hold FMAs"
     ins, loops = _asm_loops(asm)
     fma = [i for i, l in enumerate(ins) if re.match(r'v(f|fn)m(add|sub)\d*(p|s)s', l)]
-    loops = [(a, b) for a, b in loops if any(a <= f <= b for f in fma) and not any(a <= c and d <= b and (c, d) != (a, b) for c, d in loops)]
+    loops = [(a, b) for a, b in loops if any(a <= f <= b for f in fma)]   # the loops that hold FMAs, then the innermost of them
+    loops = [(a, b) for a, b in loops if not any(a <= c and d <= b and (c, d) != (a, b) for c, d in loops)]
     inner = {j for a, b in loops for j in range(a, b + 1)}
     return dict(fma=len(fma), packed=sum(ins[i].split()[0].endswith('ps') for i in fma),
                 fma_regs=sorted({r for i in fma for r in re.findall(r'%([xyz]mm)\d+', ins[i])}),
