@@ -92,6 +92,18 @@ def _check_out(out, shape, X, others):
     return out
 
 # %% ../nbs/01_kernels.ipynb #panel002
+_jit = dict(cache=True)
+
+@njit(**_jit)
+def _nbr(rows, nr):
+    "Block rows of a packed weight: `rows / nr` rounded up"
+    return (rows + nr - 1) // nr
+
+@njit(**_jit)
+def _npanels(ptr, nbr):
+    "Column panels of a packed weight whose `ptr` holds its `nbr + 1` row pointers, then `nq − 1` cuts per block row"
+    return 1 if nbr == 0 else (len(ptr) - 1 - nbr) // nbr + 1
+
 PANEL_PIXELS = 5 * LANES   # pixels of the widest NR = 1 tile: the main tile (4 vectors) and its one-vector tail (`TILES`, `TAIL_NR`)
 PANEL_X_BYTES = 2 * cache_sizes().get('L1d', 2**15)   # bytes of activations one panel's strip of a tile reads: about twice this host's L1d
 PANEL_MIN_NNZ = 24   # a row takes a panel only if it has at least this many nonzeros (blocks) in it, on average
@@ -151,7 +163,7 @@ def _pack_arrays(F, bias, panels=None):
     else: d = d[:, :, 0]
     nr = 4 if r % 4 == 0 else 2 if r % 2 == 0 else 1
     ip, ind, d = _split_rows(ip, ind, d, nr)
-    nbr = -(-rows // nr)                        # drop block rows that lie wholly in the padding
+    nbr = _nbr(rows, nr)                        # drop block rows that lie wholly in the padding
     ip = ip[:nbr + 1]; ind = ind[:ip[-1]]; d = d[:ip[-1]]
     nb = len(ind)
     w = np.zeros((nb + nbr, nr), np.float32)
@@ -166,10 +178,10 @@ def _pack_arrays(F, bias, panels=None):
 # %% ../nbs/01_kernels.ipynb #36062ea1
 class PackedSpMM:
     "A sparse weight packed once for the kernels, with its bias and activation (made by `pack`; immutable)"
-    def __init__(self, ptr, idx, w, nr, shape, act, has_bias, block, nnz, panels=1):
+    def __init__(self, ptr, idx, w, nr, shape, act, has_bias, block, nnz):
         d = self.__dict__
         d.update(ptr=ptr, idx=idx, w=w, nr=int(nr), shape=tuple(shape), act=act, has_bias=bool(has_bias),
-                 block=tuple(block), nnz=int(nnz), panels=int(panels))
+                 block=tuple(block), nnz=int(nnz))
         lo, hi = _ACTS[act]
         d.update(lo=np.float32(lo), hi=np.float32(hi), _frozen=True)
     def __setattr__(self, name, value): raise AttributeError("PackedSpMM is immutable; call `pack` again")
@@ -177,6 +189,10 @@ class PackedSpMM:
     def args(self)->tuple:
         "`(ptr, idx, w, nr, rows, cols, lo, hi)`: the weight arguments of `spmm_run`"
         return (self.ptr, self.idx, self.w, self.nr, self.shape[0], self.shape[1], self.lo, self.hi)
+    @property
+    def panels(self)->int:
+        "Column panels the rows are cut into (see *Column panels*)"
+        return int(_npanels(self.ptr, _nbr(self.shape[0], self.nr)))
     @property
     def nbytes(self)->int:
         "Bytes of the packed arrays"
@@ -199,14 +215,10 @@ def pack(W, # `CSR` or `BlockCSR` (any r×c blocks), or an object with the same 
     b = _check_bias(bias, F.shape[0])
     if panels is not None: panels = check_int(panels, 'panels', 1)
     ptr, idx, w, nr = _pack_arrays(F, b, panels)
-    nbr = -(-F.shape[0] // nr)
     return PackedSpMM(ptr, idx, w, nr, F.shape, _check_act(act), b is not None,
-                      F.block if isinstance(F, BlockCSR) else (1, 1), len(w) - nbr * nr,
-                      1 if nbr == 0 else (len(ptr) - 1 - nbr) // nbr + 1)
+                      F.block if isinstance(F, BlockCSR) else (1, 1), len(w) - _nbr(F.shape[0], nr) * nr)
 
 # %% ../nbs/01_kernels.ipynb #2449614f
-_jit = dict(cache=True)
-
 @njit(**_jit)
 def _portable_row(t, nbr, ptr, idx, w, nr, rows, cols, lo, hi, X, Y, N):
     "Work item t of the portable kernel: block row t % nbr of batch item t // nbr, row AXPY"
@@ -260,16 +272,6 @@ def _tile_protos(typingctx):
     return tt(), codegen
 
 # %% ../nbs/01_kernels.ipynb #ae0a9ea6
-@njit(**_jit)
-def _nbr(rows, nr):
-    "Block rows of a packed weight: `rows / nr` rounded up"
-    return (rows + nr - 1) // nr
-
-@njit(**_jit)
-def _npanels(ptr, nbr):
-    "Column panels of a packed weight whose `ptr` holds its `nbr + 1` row pointers, then `nq − 1` cuts per block row"
-    return 1 if nbr == 0 else (len(ptr) - 1 - nbr) // nbr + 1
-
 @njit(**_jit)
 def _cut(ptr, nbr, nq, ib, q):
     "Where panel q of block row ib starts among the nonzeros (q = 0: the row's start, q = nq: its end)"

@@ -934,7 +934,7 @@ def _make_exec(stamp:int):
                 dw = fw[c[16]:c[16] + c[17]]; db = fw[c[18]:c[18] + c[19]]; lo2 = fw[c[20] + 2]; hi2 = fw[c[20] + 3]
                 nr = c[21]; rows = c[22]; cols = c[23]; N = c[25]; H = c[27]; W = c[28]; st = c[29]; cb = c[30]
                 S = A[c[31]:c[31] + c[32]]   # the slice's SpMM output: the start of the unfused output's place in the arena
-                no = ((H - 1) // st + 1) * ((W - 1) // st + 1); nbr = (rows + nr - 1) // nr
+                no = ((H - 1) // st + 1) * ((W - 1) // st + 1); nbr = K._nbr(rows, nr)
                 for b in range(c[24]):
                     Xb = X[b * cols * N:(b + 1) * cols * N]
                     for rb0 in range(0, nbr, cb):
